@@ -1,0 +1,263 @@
+"""The `cxpipe` command: simulate source data, run the pipeline, read the KPIs, open the UI."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import traceback
+from datetime import date
+from pathlib import Path
+
+from cxpipe.errors import CxpipeError
+
+DEMO_START = date(2026, 10, 12)
+DEMO_DAYS = 30
+DEMO_TIMEZONE = "Europe/Berlin"
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-10-12") from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return value
+
+
+def _settings(landing: str | None, warehouse: str | None, timezone: str | None, state_dir: str | None):
+    from orchestration.settings import Settings, SettingsError
+
+    env = dict(os.environ)
+    for name, value in (
+        ("CXPIPE_LANDING_DIR", landing),
+        ("CXPIPE_WAREHOUSE", warehouse),
+        ("CXPIPE_SITE_TIMEZONE", timezone),
+        ("CXPIPE_STATE_DIR", state_dir),
+    ):
+        if value:
+            env[name] = value
+    try:
+        return Settings.from_env(env)
+    except SettingsError as exc:
+        raise CxpipeError(str(exc)) from exc
+
+
+def _progress(done: int, total: int, message: str) -> None:
+    width = 30
+    filled = int(width * done / total) if total else width
+    print(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done}/{total} days {message[:40]:<40}",
+          end="" if done < total else "\n", flush=True)
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from simulator import SimulationConfig, simulate
+
+    config = SimulationConfig(
+        start=args.start,
+        days=args.days,
+        seed=args.seed,
+        site_timezone=args.timezone,
+        agents=args.agents,
+        calls_per_day=args.calls_per_day,
+    )
+    out = Path(args.out)
+    print(f"Simulating {args.days} days from {args.start} ({args.timezone}, seed {args.seed}) into {out}")
+    result = simulate(config, out_dir=out, progress=_progress)
+    print(f"Wrote {len(result.files)} files, {result.entries} queue entries; true KPIs in {result.truth_dir}")
+    return 0
+
+
+def _print_outcome(outcome, settings) -> int:
+    if outcome.warned_checks:
+        print(f"Warnings: {', '.join(outcome.warned_checks)}")
+    if outcome.success:
+        print(f"Run {outcome.run_id[:8]} succeeded; marts are in {settings.warehouse_path} (schema marts).")
+        return 0
+    reasons = []
+    if outcome.failed_steps:
+        reasons.append(f"step(s) failed: {', '.join(outcome.failed_steps)}")
+    if outcome.failed_checks:
+        reasons.append(f"check(s) failed: {', '.join(outcome.failed_checks)}")
+    print(
+        f"cxpipe: the run {outcome.run_id[:8]} did not succeed ({'; '.join(reasons) or 'see the log'}); "
+        f"details in {outcome.log_path} and in `cxpipe ui`.",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from cxpipe.runner import run_refresh
+
+    settings = _settings(args.landing, args.warehouse, args.timezone, args.state_dir)
+    print(f"Running the pipeline: {settings.landing_dir} -> {settings.warehouse_path} "
+          f"(site time zone {settings.site_timezone})")
+    outcome = run_refresh(settings, start=args.start, end=args.end)
+    return _print_outcome(outcome, settings)
+
+
+def cmd_kpis(args: argparse.Namespace) -> int:
+    from cxpipe.summary import format_summary, load_queue_days, quarantine_count
+
+    settings = _settings(None, args.warehouse, None, None)
+    day, queues, days = load_queue_days(settings.warehouse_path, args.date)
+    print(format_summary(day, queues, days, quarantine_count(settings.warehouse_path)))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from cxpipe.runner import run_refresh
+    from cxpipe.summary import format_summary, load_queue_days, quarantine_count
+    from cxpipe.verify import compare_with_truth
+
+    base = Path(args.dir).resolve()
+    landing = base / "landing"
+    settings = _settings(str(landing), str(base / "warehouse.duckdb"), DEMO_TIMEZONE, str(base / "state"))
+    print(f"cx-pipeline demo: {args.days} simulated days of a contact center in {base}")
+    # A fresh start: the demo's own landing data, warehouse and load state (run history is kept).
+    for path in (landing, settings.dlt_pipelines_dir):
+        shutil.rmtree(path, ignore_errors=True)
+    settings.warehouse_path.unlink(missing_ok=True)
+
+    args_sim = argparse.Namespace(
+        out=str(landing), start=args.start, days=args.days, seed=args.seed,
+        timezone=DEMO_TIMEZONE, agents=args.agents, calls_per_day=args.calls_per_day,
+    )
+    print("\n1/3 Simulating the phone system's files")
+    cmd_simulate(args_sim)
+    print("\n2/3 Running the pipeline (dlt -> dbt -> checks) in-process")
+    outcome = run_refresh(settings)
+    if _print_outcome(outcome, settings):
+        return 1
+    print("\n3/3 Checking the marts against the simulator's ground truth")
+    report = compare_with_truth(settings.warehouse_path, landing / "ground_truth")
+    print(report.text())
+    day, queues, days = load_queue_days(settings.warehouse_path, None)
+    print()
+    print(format_summary(day, queues, days, quarantine_count(settings.warehouse_path)))
+    print(
+        "\nNext:\n"
+        f"  cxpipe kpis --warehouse {settings.warehouse_path} --date {days[0]}   # another day\n"
+        f"  cxpipe ui --dir {base}                                            # the Dagster UI on http://127.0.0.1:3000\n"
+        f"  duckdb -readonly {settings.warehouse_path} 'from marts.kpi_queue_daily'   # or any BI tool"
+    )
+    return 0 if report.matches else 1
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    from cxpipe.runner import prepare_environment
+
+    base = Path(args.dir).resolve()
+    settings = _settings(
+        args.landing or os.environ.get("CXPIPE_LANDING_DIR") or str(base / "landing"),
+        args.warehouse or os.environ.get("CXPIPE_WAREHOUSE") or str(base / "warehouse.duckdb"),
+        args.timezone or os.environ.get("CXPIPE_SITE_TIMEZONE") or DEMO_TIMEZONE,
+        os.environ.get("CXPIPE_STATE_DIR") or str(base / "state"),
+    )
+    prepare_environment(settings)
+    from orchestration.dbt_project import ensure_manifest
+
+    ensure_manifest()
+    dagster = Path(sys.executable).with_name("dagster")
+    command = [str(dagster) if dagster.exists() else "dagster", "dev", "-m", "orchestration.definitions",
+               "-h", args.host, "-p", str(args.port)]
+    print(f"Starting the Dagster UI on http://{args.host}:{args.port} (Ctrl-C stops it)")
+    print(f"  warehouse {settings.warehouse_path}, landing {settings.landing_dir}, "
+          f"site time zone {settings.site_timezone}")
+    process = subprocess.Popen(command, start_new_session=True)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cxpipe", description="Contact-center analytics pipeline (dlt + dbt + Dagster on DuckDB)."
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sim = sub.add_parser("simulate", help="write simulated phone-system files and their true KPIs")
+    sim.add_argument("--out", required=True, help="landing folder to write into")
+    sim.add_argument("--start", type=_date, default=DEMO_START, help="first site-local day (default %(default)s)")
+    sim.add_argument("--days", type=_positive_int, default=7, help="number of days (default %(default)s)")
+    sim.add_argument("--seed", type=int, default=42, help="random seed (default %(default)s)")
+    sim.add_argument("--timezone", default=DEMO_TIMEZONE, help="site time zone (default %(default)s)")
+    sim.add_argument("--agents", type=_positive_int, default=30, help="agents on staff (default %(default)s)")
+    sim.add_argument("--calls-per-day", type=_positive_int, default=2000,
+                     help="average calls on a weekday (default %(default)s)")
+    sim.set_defaults(func=cmd_simulate)
+
+    run = sub.add_parser("run", help="ingest the landing folder, build and test the marts (in-process)")
+    run.add_argument("--landing", help="landing folder (CXPIPE_LANDING_DIR)")
+    run.add_argument("--warehouse", help="DuckDB warehouse file (CXPIPE_WAREHOUSE)")
+    run.add_argument("--timezone", help="site time zone (CXPIPE_SITE_TIMEZONE, default UTC)")
+    run.add_argument("--state-dir", help="dlt and Dagster state folder (CXPIPE_STATE_DIR)")
+    run.add_argument("--start", type=_date, help="first site-local day the run is for")
+    run.add_argument("--end", type=_date, help="last site-local day the run is for")
+    run.set_defaults(func=cmd_run)
+
+    kpis = sub.add_parser("kpis", help="print the voice KPIs of a day")
+    kpis.add_argument("--warehouse", help="DuckDB warehouse file (CXPIPE_WAREHOUSE)")
+    kpis.add_argument("--date", type=_date, help="site-local day (default: the latest)")
+    kpis.set_defaults(func=cmd_kpis)
+
+    demo = sub.add_parser("demo", help="simulate a month, run everything, print the KPIs")
+    demo.add_argument("--dir", default="data", help="folder for the demo's data (default %(default)s)")
+    demo.add_argument("--start", type=_date, default=DEMO_START, help="first day (default %(default)s)")
+    demo.add_argument("--days", type=_positive_int, default=DEMO_DAYS, help="days (default %(default)s)")
+    demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--agents", type=_positive_int, default=30)
+    demo.add_argument("--calls-per-day", type=_positive_int, default=2000)
+    demo.set_defaults(func=cmd_demo)
+
+    ui = sub.add_parser("ui", help="open the Dagster UI (bound to 127.0.0.1)")
+    ui.add_argument("--dir", default="data", help="demo data folder used for defaults (default %(default)s)")
+    ui.add_argument("--landing")
+    ui.add_argument("--warehouse")
+    ui.add_argument("--timezone")
+    ui.add_argument("--host", default="127.0.0.1", help="address to bind (default %(default)s)")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(func=cmd_ui)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except CxpipeError as exc:
+        print(f"cxpipe: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("cxpipe: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one sentence for a person; the traceback only when asked
+        if args.debug:
+            traceback.print_exc()
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        print(f"cxpipe: {type(exc).__name__}: {first} (run with --debug for the traceback)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""Runs the Dagster refresh job in-process for the CLI, with short progress lines."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from cxpipe.errors import CxpipeError
+from orchestration.settings import Settings
+
+DAGSTER_YAML = """\
+# Written by cxpipe. Every step that writes the DuckDB warehouse is in the pool duckdb_writer;
+# DuckDB allows one writing process at a time, so the pool runs one step at a time.
+concurrency:
+  pools:
+    default_limit: 1
+telemetry:
+  enabled: false
+"""
+
+
+def prepare_environment(settings: Settings) -> None:
+    """Export the settings for Dagster, dbt and dlt, and set up the Dagster home folder."""
+    os.environ.update(settings.to_env())
+    # dbt and dagster are installed beside this Python; make them findable without an activated venv.
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    dagster_yaml = settings.dagster_home / "dagster.yaml"
+    if not dagster_yaml.exists() or dagster_yaml.read_text() != DAGSTER_YAML:
+        dagster_yaml.write_text(DAGSTER_YAML)
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    # dlt speaks through our progress lines, not its own logging.
+    os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
+    os.environ.setdefault("DLT_TELEMETRY_DISABLED", "1")
+    os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+@dataclass
+class RunOutcome:
+    success: bool
+    run_id: str
+    log_path: Path
+    failed_steps: list[str]
+    failed_checks: list[str]
+    warned_checks: list[str]
+
+
+def run_refresh(settings: Settings, start: date | None = None, end: date | None = None) -> RunOutcome:
+    """Ingest what is in the landing folder, build and test the marts, run the checks."""
+    if not settings.landing_dir.is_dir():
+        raise CxpipeError(f"The landing folder {settings.landing_dir} does not exist.")
+    if (start is None) != (end is None):
+        raise CxpipeError("Give both --start and --end, or neither.")
+    if start and end and end < start:
+        raise CxpipeError(f"--end {end} is before --start {start}.")
+    prepare_environment(settings)
+
+    from orchestration.dbt_project import ensure_manifest
+
+    ensure_manifest()
+
+    from dagster import DagsterInstance
+
+    from orchestration.checks import END_TAG, START_TAG
+    from orchestration.definitions import defs
+    from orchestration.jobs import REFRESH_JOB_NAME
+
+    job = defs.resolve_job_def(REFRESH_JOB_NAME)
+    tags = {"cxpipe/launched_by": "cli"}
+    if start and end:
+        tags.update({START_TAG: start.isoformat(), END_TAG: end.isoformat()})
+    run_config = {
+        "loggers": {"cxpipe_progress": {}},
+    }
+    from orchestration.loggers import set_console
+
+    log_dir = settings.state_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"run-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.log"
+    set_console(sys.stdout)
+    with DagsterInstance.get() as instance, log_path.open("w") as log_file:
+        with contextlib.redirect_stdout(log_file):
+            result = job.execute_in_process(
+                instance=instance, tags=tags, raise_on_error=False, run_config=run_config
+            )
+    failed_steps = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    failed_checks: list[str] = []
+    warned_checks: list[str] = []
+    for event in result.all_events:
+        if event.event_type_value != "ASSET_CHECK_EVALUATION":
+            continue
+        data = event.event_specific_data
+        if data is None or data.passed:
+            continue
+        name = f"{data.asset_key.to_user_string()}:{data.check_name}"
+        if getattr(data.severity, "value", "") == "WARN":
+            warned_checks.append(name)
+        else:
+            failed_checks.append(name)
+    return RunOutcome(
+        success=result.success and not failed_checks,
+        run_id=result.run_id,
+        log_path=log_path,
+        failed_steps=failed_steps,
+        failed_checks=failed_checks,
+        warned_checks=warned_checks,
+    )
+
+
+def dagster_home(settings: Settings) -> Path:
+    return settings.dagster_home

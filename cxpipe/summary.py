@@ -1,0 +1,149 @@
+"""The readable KPI summary printed by `cxpipe kpis` and `cxpipe demo`, read from the marts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from cxpipe.errors import CxpipeError
+
+QUEUE_COLUMNS = (
+    "offered, answered, abandoned, short_abandoned, answered_within_sl, handled, "
+    "answered_wait_seconds, abandoned_wait_seconds, handle_seconds, max_wait_seconds, transferred"
+)
+
+
+@dataclass(frozen=True)
+class QueueDay:
+    queue_name: str
+    offered: int
+    answered: int
+    abandoned: int
+    short_abandoned: int
+    answered_within_sl: int
+    handled: int
+    answered_wait_seconds: float
+    abandoned_wait_seconds: float
+    handle_seconds: float
+    max_wait_seconds: float | None
+    transferred: int
+
+    @property
+    def service_level(self) -> float | None:
+        return _ratio(self.answered_within_sl, self.offered - self.short_abandoned)
+
+    @property
+    def abandon_rate(self) -> float | None:
+        return _ratio(self.abandoned - self.short_abandoned, self.offered - self.short_abandoned)
+
+    @property
+    def asa_seconds(self) -> float | None:
+        return _ratio(self.answered_wait_seconds, self.answered)
+
+    @property
+    def aht_seconds(self) -> float | None:
+        return _ratio(self.handle_seconds, self.handled)
+
+    @property
+    def transfer_rate(self) -> float | None:
+        return _ratio(self.transferred, self.answered)
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return None if not denominator else numerator / denominator
+
+
+def _connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    if not warehouse.exists():
+        raise CxpipeError(f"The warehouse {warehouse} does not exist; run `cxpipe run` first.")
+    try:
+        return duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error as exc:
+        raise CxpipeError(f"Cannot open the warehouse {warehouse}: {str(exc).splitlines()[0]}") from exc
+
+
+def load_queue_days(warehouse: Path, day: date | None) -> tuple[date, list[QueueDay], list[date]]:
+    """The queues' daily KPIs for `day` (default: the latest day in the marts)."""
+    with _connect(warehouse) as con:
+        try:
+            days = [r[0] for r in con.execute(
+                "select distinct report_date from marts.kpi_queue_daily order by 1").fetchall()]
+        except duckdb.CatalogException as exc:
+            raise CxpipeError(
+                f"The warehouse {warehouse} has no marts yet; run `cxpipe run` first.") from exc
+        if not days:
+            raise CxpipeError(f"The marts in {warehouse} are empty: no calls were loaded.")
+        chosen = day or days[-1]
+        if chosen not in days:
+            raise CxpipeError(
+                f"No calls on {chosen}; the marts cover {days[0]} to {days[-1]}.")
+        rows = con.execute(
+            f"select queue_name, {QUEUE_COLUMNS} from marts.kpi_queue_daily "
+            "where report_date = ? order by queue_name",
+            [chosen],
+        ).fetchall()
+    return chosen, [QueueDay(*row) for row in rows], days
+
+
+def total(queues: list[QueueDay]) -> QueueDay:
+    """All queues together, re-aggregated from the counts (never by averaging ratios)."""
+    waits = [q.max_wait_seconds for q in queues if q.max_wait_seconds is not None]
+    return QueueDay(
+        queue_name="ALL QUEUES",
+        offered=sum(q.offered for q in queues),
+        answered=sum(q.answered for q in queues),
+        abandoned=sum(q.abandoned for q in queues),
+        short_abandoned=sum(q.short_abandoned for q in queues),
+        answered_within_sl=sum(q.answered_within_sl for q in queues),
+        handled=sum(q.handled for q in queues),
+        answered_wait_seconds=sum(q.answered_wait_seconds for q in queues),
+        abandoned_wait_seconds=sum(q.abandoned_wait_seconds for q in queues),
+        handle_seconds=sum(q.handle_seconds for q in queues),
+        max_wait_seconds=max(waits) if waits else None,
+        transferred=sum(q.transferred for q in queues),
+    )
+
+
+def quarantine_count(warehouse: Path) -> int | None:
+    with _connect(warehouse) as con:
+        try:
+            return int(con.execute("select count(*) from raw_telephony.quarantine").fetchone()[0])
+        except duckdb.CatalogException:
+            return None
+
+
+def _pct(value: float | None) -> str:
+    return "   -" if value is None else f"{value * 100:5.1f}%"
+
+
+def _secs(value: float | None) -> str:
+    return "   -" if value is None else f"{value:6.1f}s"
+
+
+def format_summary(day: date, queues: list[QueueDay], days: list[date], quarantined: int | None) -> str:
+    header = (
+        f"{'queue':<12} {'offered':>8} {'answered':>8} {'abandoned':>9} {'SL':>7} "
+        f"{'ASA':>8} {'abandon':>8} {'AHT':>8} {'transfer':>8}"
+    )
+    lines = [
+        f"Voice KPIs for {day} (site-local day; marts cover {days[0]} to {days[-1]}, {len(days)} days)",
+        f"SL = answered within the threshold / (offered - short abandons); abandon rate excludes short abandons.",
+        "",
+        header,
+        "-" * len(header),
+    ]
+    for q in [*queues, total(queues)]:
+        if q.queue_name == "ALL QUEUES":
+            lines.append("-" * len(header))
+        lines.append(
+            f"{q.queue_name:<12} {q.offered:>8} {q.answered:>8} {q.abandoned:>9} {_pct(q.service_level):>7} "
+            f"{_secs(q.asa_seconds):>8} {_pct(q.abandon_rate):>8} {_secs(q.aht_seconds):>8} "
+            f"{_pct(q.transfer_rate):>8}"
+        )
+    if quarantined is not None:
+        lines += ["", f"Quarantined lines (could not be read): {quarantined}"
+                  + ("" if not quarantined else " - see raw_telephony.quarantine for file, line and reason")]
+    return "\n".join(lines)

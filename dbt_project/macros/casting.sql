@@ -1,0 +1,13 @@
+{#- Casts that give NULL instead of failing, so one odd field in a PBX log cannot stop a build. -#}
+{% macro safe_cast_number(expression) -%}
+    {{ return(adapter.dispatch('safe_cast_number', 'cx_pipeline')(expression)) }}
+{%- endmacro %}
+
+{% macro default__safe_cast_number(expression) -%}
+    case when trim({{ expression }}) ~ '^-?[0-9]+(\.[0-9]+)?$'
+         then cast(trim({{ expression }}) as double precision) end
+{%- endmacro %}
+
+{% macro duckdb__safe_cast_number(expression) -%}
+    try_cast(trim({{ expression }}) as double)
+{%- endmacro %}

@@ -1,0 +1,46 @@
+{#- Time helpers. `*_at` columns are UTC instants (timestamp with time zone); reporting dates and
+    intervals are wall-clock times in the site time zone (var site_timezone), applied only here. -#}
+
+{% macro to_site_local(column) -%}
+    ({{ column }} at time zone '{{ var("site_timezone") }}')
+{%- endmacro %}
+
+{#- Start of the reporting interval (var interval_minutes) that holds a site-local timestamp. -#}
+{% macro local_interval_start(local_ts) -%}
+    {{ dbt.dateadd(
+        'minute',
+        'cast(floor(extract(minute from ' ~ local_ts ~ ') / ' ~ var("interval_minutes") ~ ') * ' ~ var("interval_minutes") ~ ' as integer)',
+        dbt.date_trunc('hour', local_ts)
+    ) }}
+{%- endmacro %}
+
+{#- Seconds between two timestamps of the same kind, as a number. -#}
+{% macro seconds_between(start_ts, end_ts) -%}
+    ({{ epoch_seconds(end_ts) }} - {{ epoch_seconds(start_ts) }})
+{%- endmacro %}
+
+{% macro epoch_seconds(ts) -%}
+    {{ return(adapter.dispatch('epoch_seconds', 'cx_pipeline')(ts)) }}
+{%- endmacro %}
+
+{% macro default__epoch_seconds(ts) -%}
+    extract(epoch from {{ ts }})
+{%- endmacro %}
+
+{% macro duckdb__epoch_seconds(ts) -%}
+    epoch({{ ts }})
+{%- endmacro %}
+
+{#- A UTC instant from Unix epoch seconds. -#}
+{% macro from_epoch(seconds) -%}
+    {{ return(adapter.dispatch('from_epoch', 'cx_pipeline')(seconds)) }}
+{%- endmacro %}
+
+{% macro default__from_epoch(seconds) -%}
+    to_timestamp({{ seconds }})
+{%- endmacro %}
+
+{#- An instant shifted by a number of seconds (may be fractional or negative). -#}
+{% macro add_seconds(ts, seconds) -%}
+    ({{ ts }} + ({{ seconds }}) * interval '1 second')
+{%- endmacro %}

@@ -1,0 +1,53 @@
+with
+
+completed_loads as (
+    select load_id from {{ source('telephony', '_dlt_loads') }}
+    where status = 0
+),
+
+source as (
+    select * from {{ source('telephony', 'agent_state_events') }}
+    where _dlt_load_id in (select load_id from completed_loads)
+),
+
+renamed as (
+    select
+        source_file,
+        line_number,
+        trim(agent_id) as agent_id,
+        nullif(trim(agent_name), '') as agent_name,
+        nullif(trim(team), '') as team_name,
+        upper(trim(state)) as agent_state,
+        started_at,
+        nullif(trim(reason), '') as state_reason,
+        _dlt_load_id as dlt_load_id
+    from source
+),
+
+deduplicated as (
+    select
+        *,
+        row_number() over (
+            partition by agent_id, agent_state, started_at, state_reason
+            order by source_file, line_number
+        ) as duplicate_rank
+    from renamed
+),
+
+final as (
+    select
+        source_file || ':' || cast(line_number as varchar) as agent_state_event_id,
+        source_file,
+        line_number,
+        agent_id,
+        agent_name,
+        team_name,
+        agent_state,
+        started_at,
+        state_reason,
+        dlt_load_id
+    from deduplicated
+    where duplicate_rank = 1
+)
+
+select * from final

@@ -1,0 +1,149 @@
+"""Data checks written in Python, for what dbt tests cannot see (the raw load itself, the run's
+requested days). dbt's own data tests arrive as asset checks through dagster-dbt."""
+
+
+import os
+from datetime import date, timedelta
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetKey,
+    asset_check,
+)
+
+from orchestration.resources import CxpipeResource
+from orchestration.translators import raw_asset_key
+
+START_TAG = "cxpipe/start"
+END_TAG = "cxpipe/end"
+
+
+def _table_exists(con, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
+@asset_check(
+    asset=raw_asset_key("telephony", "queue_log_events"),
+    name="rows_arrived",
+    blocking=True,
+    description="Blocks the marts when no queue_log event has ever been loaded (wrong landing folder).",
+)
+def queue_log_rows_arrived(cxpipe: CxpipeResource) -> AssetCheckResult:
+    with cxpipe.connect() as con:
+        if not _table_exists(con, "raw_telephony", "queue_log_events"):
+            return AssetCheckResult(
+                passed=False,
+                description=f"No queue_log file has been loaded from {cxpipe.landing_dir}/telephony/queue_log.",
+            )
+        rows, files = con.execute(
+            "select count(*), count(distinct source_file) from raw_telephony.queue_log_events"
+        ).fetchone()
+    return AssetCheckResult(
+        passed=rows > 0,
+        metadata={"rows": int(rows), "files": int(files)},
+        description=None if rows else "The queue_log table is empty.",
+    )
+
+
+def quarantine_max_share() -> float:
+    return float(os.environ.get("CXPIPE_QUARANTINE_MAX_SHARE", "0.01"))
+
+
+@asset_check(
+    asset=raw_asset_key("telephony", "quarantine"),
+    name="quarantine_share",
+    description=(
+        "Lines that could not be read, per source, against the lines read; warns when a source's "
+        "share exceeds CXPIPE_QUARANTINE_MAX_SHARE (default 0.01)."
+    ),
+)
+def quarantine_share(cxpipe: CxpipeResource) -> AssetCheckResult:
+    tables = {
+        "telephony.queue_log": "queue_log_events",
+        "telephony.cdr": "cdr_records",
+        "telephony.agent_states": "agent_state_events",
+    }
+    limit = quarantine_max_share()
+    metadata: dict[str, object] = {"max_share": limit}
+    worst = 0.0
+    with cxpipe.connect() as con:
+        has_quarantine = _table_exists(con, "raw_telephony", "quarantine")
+        for source, table in tables.items():
+            good = (
+                con.execute(f"select count(*) from raw_telephony.{table}").fetchone()[0]
+                if _table_exists(con, "raw_telephony", table)
+                else 0
+            )
+            bad = (
+                con.execute(
+                    "select count(*) from raw_telephony.quarantine where source = ?", [source]
+                ).fetchone()[0]
+                if has_quarantine
+                else 0
+            )
+            share = bad / (good + bad) if (good + bad) else 0.0
+            worst = max(worst, share)
+            metadata[f"{source} quarantined"] = int(bad)
+            metadata[f"{source} share"] = round(share, 6)
+        if has_quarantine:
+            reasons = con.execute(
+                "select reason, count(*) from raw_telephony.quarantine group by reason "
+                "order by count(*) desc limit 5"
+            ).fetchall()
+            metadata["top reasons"] = "; ".join(f"{n} x {r}" for r, n in reasons) or "none"
+    return AssetCheckResult(
+        passed=worst <= limit,
+        severity=AssetCheckSeverity.WARN,
+        metadata=metadata,
+    )
+
+
+def _requested_days(tags: dict[str, str]) -> "tuple[date, date] | None":
+    if START_TAG in tags and END_TAG in tags:
+        return date.fromisoformat(tags[START_TAG]), date.fromisoformat(tags[END_TAG])
+    return None
+
+
+@asset_check(
+    asset=AssetKey(["kpi_queue_daily"]),
+    name="days_present",
+    blocking=True,
+    description=(
+        "Every site-local day the run was asked for (run tags cxpipe/start and cxpipe/end, set by "
+        "`cxpipe run --start --end`), or else every day between the first and the last loaded "
+        "day, has offered calls: a missing day means a missing or empty file."
+    ),
+)
+def days_present(context: AssetCheckExecutionContext, cxpipe: CxpipeResource) -> AssetCheckResult:
+    with cxpipe.connect() as con:
+        loaded = {
+            row[0] for row in con.execute("select distinct report_date from marts.kpi_queue_daily").fetchall()
+        }
+    requested = _requested_days(context.run.tags)
+    if requested is None:
+        if not loaded:
+            return AssetCheckResult(passed=False, description="kpi_queue_daily is empty.")
+        first, last = min(loaded), max(loaded)
+    else:
+        first, last = requested
+    expected = {first + timedelta(days=n) for n in range((last - first).days + 1)}
+    missing = sorted(expected - loaded)
+    return AssetCheckResult(
+        passed=not missing,
+        metadata={
+            "first_day": first.isoformat(),
+            "last_day": last.isoformat(),
+            "days_loaded": len(expected & loaded),
+            "missing_days": ", ".join(d.isoformat() for d in missing[:31]) or "none",
+        },
+    )
+
+
+ALL_CHECKS = [queue_log_rows_arrived, quarantine_share, days_present]

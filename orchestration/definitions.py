@@ -1,0 +1,32 @@
+"""The Dagster code location: it only assembles what the other modules define.
+
+Load it with `cxpipe ui` (which sets the CXPIPE_* variables) or
+`dagster dev -m orchestration.definitions` with the variables set yourself.
+"""
+
+from __future__ import annotations
+
+from dagster import Definitions, colored_console_logger
+from dagster_dbt import DbtCliResource
+from dagster_dlt import DagsterDltResource
+
+from orchestration.assets.dbt import cx_dbt_models
+from orchestration.assets.ingestion import telephony_raw
+from orchestration.checks import ALL_CHECKS
+from orchestration.dbt_project import dbt_project
+from orchestration.jobs import cx_refresh_job, daily_schedule
+from orchestration.loggers import progress_logger
+from orchestration.resources import cxpipe_resource_from_env
+
+defs = Definitions(
+    assets=[telephony_raw, cx_dbt_models],
+    asset_checks=ALL_CHECKS,
+    jobs=[cx_refresh_job],
+    schedules=[daily_schedule()],
+    loggers={"console": colored_console_logger, "cxpipe_progress": progress_logger},
+    resources={
+        "dlt": DagsterDltResource(),
+        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=dbt_project.profiles_dir),
+        "cxpipe": cxpipe_resource_from_env(),
+    },
+)

@@ -1,0 +1,38 @@
+"""Dagster resources: where the landing files and the warehouse are (from the environment)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+from dagster import ConfigurableResource, EnvVar
+
+# Every step that writes the DuckDB file runs in this pool, whose limit is 1: DuckDB allows one
+# writing process at a time (dagster.yaml written by `cxpipe ui` sets the limit).
+WRITER_POOL = "duckdb_writer"
+
+
+class CxpipeResource(ConfigurableResource):
+    """Paths and site settings of this deployment."""
+
+    landing_dir: str
+    warehouse_path: str
+    state_dir: str
+    site_timezone: str = "UTC"
+
+    @property
+    def dlt_pipelines_dir(self) -> Path:
+        return Path(self.state_dir) / "dlt"
+
+    def connect(self, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+        """A connection to the warehouse; read-only for checks so they never take the write lock."""
+        return duckdb.connect(self.warehouse_path, read_only=read_only)
+
+
+def cxpipe_resource_from_env() -> CxpipeResource:
+    return CxpipeResource(
+        landing_dir=EnvVar("CXPIPE_LANDING_DIR"),
+        warehouse_path=EnvVar("CXPIPE_WAREHOUSE"),
+        state_dir=EnvVar("CXPIPE_STATE_DIR"),
+        site_timezone=EnvVar("CXPIPE_SITE_TIMEZONE"),
+    )

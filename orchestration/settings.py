@@ -1,0 +1,78 @@
+"""Deployment settings, read from `CXPIPE_*` environment variables.
+
+One place for paths and deployment choices (docs/configuration.md lists them all); the `cxpipe`
+CLI sets these variables from its flags before it builds the Dagster definitions, so the CLI, the
+Dagster UI and a hand-run `dbt build` see the same values.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+DEFAULTS: dict[str, str] = {
+    "CXPIPE_LANDING_DIR": "data/landing",
+    "CXPIPE_WAREHOUSE": "data/warehouse.duckdb",
+    "CXPIPE_SITE_TIMEZONE": "UTC",
+    "CXPIPE_STATE_DIR": "data/state",
+}
+
+
+class SettingsError(ValueError):
+    """A setting has a value the pipeline cannot use; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    landing_dir: Path
+    warehouse_path: Path
+    site_timezone: str
+    state_dir: Path
+
+    @property
+    def dlt_pipelines_dir(self) -> Path:
+        """Where dlt keeps its local working state (the warehouse holds the authoritative copy)."""
+        return self.state_dir / "dlt"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.state_dir / "dagster_home"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str:
+            return env.get(name) or DEFAULTS[name]
+
+        site_timezone = get("CXPIPE_SITE_TIMEZONE")
+        validate_timezone(site_timezone)
+        return cls(
+            landing_dir=Path(get("CXPIPE_LANDING_DIR")).expanduser().resolve(),
+            warehouse_path=Path(get("CXPIPE_WAREHOUSE")).expanduser().resolve(),
+            site_timezone=site_timezone,
+            state_dir=Path(get("CXPIPE_STATE_DIR")).expanduser().resolve(),
+        )
+
+    def to_env(self) -> dict[str, str]:
+        """The environment variables that reproduce these settings in another process."""
+        return {
+            "CXPIPE_LANDING_DIR": str(self.landing_dir),
+            "CXPIPE_WAREHOUSE": str(self.warehouse_path),
+            "CXPIPE_SITE_TIMEZONE": self.site_timezone,
+            "CXPIPE_STATE_DIR": str(self.state_dir),
+        }
+
+
+def validate_timezone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SettingsError(
+            f"CXPIPE_SITE_TIMEZONE={name!r} is not an IANA time zone name (for example Europe/Berlin)."
+        ) from exc

@@ -1,0 +1,152 @@
+"""A queue_log written by hand, with a malformed line among valid ones, gives exactly the
+expected queue KPIs (counted by hand in the comments) and one quarantine row; running the job a
+second time changes nothing; the dbt unit tests pass on the same warehouse."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT, copy_fixture, dbt, query
+
+KPI_COLUMNS = (
+    "offered, answered, abandoned, short_abandoned, abandoned_within_sl, answered_within_sl, "
+    "timed_out, exited_empty, blocked, blocked_empty, in_progress, transferred, handled, "
+    "answered_wait_seconds, abandoned_wait_seconds, max_wait_seconds, talk_seconds, hold_seconds, "
+    "acw_seconds, handle_seconds, service_level, abandon_rate, asa_seconds, aht_seconds"
+)
+
+
+@pytest.fixture(scope="module")
+def handmade_run(tmp_path_factory):
+    """One pipeline run on the hand-written files, shared by the tests of this module."""
+    import os
+
+    from cxpipe.runner import run_refresh
+    from orchestration.settings import Settings
+
+    saved = {k: os.environ.get(k) for k in ("CXPIPE_LANDING_DIR", "CXPIPE_WAREHOUSE",
+                                           "CXPIPE_SITE_TIMEZONE", "CXPIPE_STATE_DIR", "DAGSTER_HOME")}
+    base = tmp_path_factory.mktemp("handmade")
+    landing = copy_fixture("handmade", base / "landing")
+    settings = Settings(landing_dir=landing, warehouse_path=base / "warehouse.duckdb",
+                        site_timezone="Europe/Berlin", state_dir=base / "state")
+    outcome = run_refresh(settings)
+    yield settings, outcome
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def daily(settings, queue: str) -> dict:
+    names = [c.strip() for c in KPI_COLUMNS.split(",")]
+    rows = query(settings.warehouse_path,
+                 f"select {KPI_COLUMNS} from marts.kpi_queue_daily where queue_name = ? and report_date = ?",
+                 [queue, date(2026, 10, 12)])
+    assert len(rows) == 1, f"expected one row for {queue}, got {rows}"
+    return dict(zip(names, rows[0]))
+
+
+def test_run_succeeds(handmade_run):
+    settings, outcome = handmade_run
+    assert outcome.success, outcome
+    assert outcome.failed_checks == []
+
+
+def test_support_queue_kpis_equal_the_hand_count(handmade_run):
+    settings, _ = handmade_run
+    kpis = daily(settings, "support")
+    # Entries: c1 answered (wait 10), c2 abandoned after 3 s (short), c3 abandoned after 30 s,
+    # c4 answered after 25 s and blind-transferred to sales, c6 timed out after 300 s,
+    # c7 answered after 20 s (RINGNOANSWER before it), c8 still waiting at the end of the log.
+    assert kpis["offered"] == 7
+    assert kpis["answered"] == 3
+    assert kpis["abandoned"] == 2
+    assert kpis["short_abandoned"] == 1
+    assert kpis["abandoned_within_sl"] == 1
+    assert kpis["answered_within_sl"] == 2  # 10 s and 20 s (inclusive); 25 s is late
+    assert kpis["timed_out"] == 1
+    assert kpis["in_progress"] == 1
+    assert kpis["transferred"] == 1
+    assert kpis["handled"] == 3
+    assert kpis["answered_wait_seconds"] == 55
+    assert kpis["abandoned_wait_seconds"] == 33
+    assert kpis["max_wait_seconds"] == 300
+    # Talk = CDR billsec - hold: c1 120 - 30, c4 100, c7 180. ACW: 30 + 20 + 30.
+    assert kpis["talk_seconds"] == 370
+    assert kpis["hold_seconds"] == 30
+    assert kpis["acw_seconds"] == 80
+    assert kpis["handle_seconds"] == 480
+    assert kpis["service_level"] == pytest.approx(2 / 6)
+    assert kpis["abandon_rate"] == pytest.approx(1 / 6)
+    assert kpis["asa_seconds"] == pytest.approx(55 / 3)
+    assert kpis["aht_seconds"] == pytest.approx(160)
+
+
+def test_transferred_call_is_offered_again_to_the_target_queue(handmade_run):
+    settings, _ = handmade_run
+    kpis = daily(settings, "sales")
+    assert (kpis["offered"], kpis["answered"], kpis["answered_within_sl"], kpis["handled"]) == (1, 1, 1, 1)
+    assert kpis["talk_seconds"] == 60 and kpis["acw_seconds"] == 10
+    assert kpis["service_level"] == 1.0
+
+
+def test_refused_call_is_offered_and_blocked(handmade_run):
+    settings, _ = handmade_run
+    kpis = daily(settings, "billing")
+    assert (kpis["offered"], kpis["blocked"], kpis["blocked_empty"], kpis["exited_empty"]) == (1, 1, 1, 1)
+    assert kpis["service_level"] == 0.0
+    assert kpis["asa_seconds"] is None  # nothing answered: NULL, not 0
+
+
+def test_malformed_line_is_quarantined_with_file_line_and_reason(handmade_run):
+    settings, _ = handmade_run
+    rows = query(settings.warehouse_path,
+                 "select source, source_file, line_number, raw_text, reason from raw_telephony.quarantine")
+    assert len(rows) == 1
+    source, source_file, line_number, raw_text, reason = rows[0]
+    assert source == "telephony.queue_log"
+    assert source_file == "telephony/queue_log/queue_log-20261012"
+    assert line_number == 16
+    assert raw_text == "this line was cut by a disk-full error"
+    assert reason
+
+
+def test_second_run_changes_nothing(handmade_run):
+    from cxpipe.runner import run_refresh
+
+    settings, _ = handmade_run
+    tables = ["raw_telephony.queue_log_events", "raw_telephony.cdr_records",
+              "raw_telephony.agent_state_events", "raw_telephony.quarantine",
+              "marts.fct_queue_calls", "marts.kpi_queue_daily", "marts.kpi_queue_interval"]
+
+    def snapshot():
+        result = {}
+        for table in tables:
+            schema, name = table.split(".")
+            columns = [c for (c,) in query(
+                settings.warehouse_path,
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+                "and column_name not like '\\_dlt%' escape '\\' order by ordinal_position", [schema, name])]
+            result[table] = sorted(map(str, query(settings.warehouse_path, f"select {', '.join(columns)} from {table}")))
+        return result
+
+    before = snapshot()
+    again = run_refresh(settings)
+    assert again.success
+    assert snapshot() == before
+
+
+def test_dbt_unit_tests_pass(handmade_run):
+    """Every KPI formula's dbt unit test, run against the warehouse the job built."""
+    settings, _ = handmade_run
+    result = dbt("test", "--select", "test_type:unit", env=settings.to_env())
+    assert result.returncode == 0, result.stdout[-4000:]
+    run_results = json.loads((PROJECT_ROOT / "dbt_project" / "target" / "run_results.json").read_text())
+    statuses = [r["status"] for r in run_results["results"]]
+    assert len(statuses) >= 10
+    assert set(statuses) == {"pass"}
