@@ -74,7 +74,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     )
     out = Path(args.out)
     print(f"Simulating {args.days} days from {args.start} ({args.timezone}, seed {args.seed}) into {out}")
-    result = simulate(config, out_dir=out, progress=_progress)
+    result = simulate(config, out_dir=out, progress=_progress, clean=not args.keep_existing)
     print(f"Wrote {len(result.files)} files, {result.entries} queue entries; true KPIs in {result.truth_dir}")
     return 0
 
@@ -134,6 +134,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     args_sim = argparse.Namespace(
         out=str(landing), start=args.start, days=args.days, seed=args.seed,
         timezone=DEMO_TIMEZONE, agents=args.agents, calls_per_day=args.calls_per_day,
+        keep_existing=False,
     )
     print("\n1/3 Simulating the phone system's files")
     cmd_simulate(args_sim)
@@ -204,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--agents", type=_positive_int, default=30, help="agents on staff (default %(default)s)")
     sim.add_argument("--calls-per-day", type=_positive_int, default=2000,
                      help="average calls on a weekday (default %(default)s)")
+    sim.add_argument("--keep-existing", action="store_true",
+                     help="keep simulated files already in --out (default: replace them)")
     sim.set_defaults(func=cmd_simulate)
 
     run = sub.add_parser("run", help="ingest the landing folder, build and test the marts (in-process)")

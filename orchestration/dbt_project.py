@@ -3,11 +3,20 @@ command imports this file whole."""
 
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 
-from dagster_dbt import DbtProject
+from dagster_dbt import DbtCliResource, DbtProject
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
+
+
+def dbt_executable() -> str:
+    """The dbt installed beside this Python (works without an activated virtual environment)."""
+    beside = Path(sys.executable).with_name("dbt")
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()
@@ -32,5 +41,7 @@ def ensure_manifest() -> Path:
     """Parse the dbt project when its manifest is missing or out of date (outside `dagster dev`,
     which does this itself), so the Dagster definitions can be built."""
     if manifest_is_stale():
-        dbt_project.preparer.prepare(dbt_project)
+        DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()).cli(
+            ["parse", "--quiet"], target_path=dbt_project.target_path
+        ).wait()
     return dbt_project.manifest_path

@@ -13,7 +13,7 @@ from dagster_dlt import DagsterDltResource
 from orchestration.assets.dbt import cx_dbt_models
 from orchestration.assets.ingestion import telephony_raw
 from orchestration.checks import ALL_CHECKS
-from orchestration.dbt_project import dbt_project
+from orchestration.dbt_project import dbt_executable, dbt_project
 from orchestration.jobs import cx_refresh_job, daily_schedule
 from orchestration.loggers import progress_logger
 from orchestration.resources import cxpipe_resource_from_env
@@ -26,7 +26,11 @@ defs = Definitions(
     loggers={"console": colored_console_logger, "cxpipe_progress": progress_logger},
     resources={
         "dlt": DagsterDltResource(),
-        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=dbt_project.profiles_dir),
+        "dbt": DbtCliResource(
+            project_dir=dbt_project,
+            profiles_dir=dbt_project.profiles_dir,
+            dbt_executable=dbt_executable(),
+        ),
         "cxpipe": cxpipe_resource_from_env(),
     },
 )

@@ -1,0 +1,119 @@
+"""`simulate()`: run a configured simulation into a landing folder and report what was written."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from simulator.config import WEEKDAYS, SimulationConfig
+from simulator.engine import Engine
+from simulator.truth import KPI_COLUMNS, TruthBook
+from simulator.writers import AGENT_STATES_DIR, CDR_DIR, QUEUE_LOG_DIR, LandingWriter
+
+Progress = Callable[[int, int, str], None]
+
+TRUTH_DIR = Path("ground_truth")
+SIMULATOR_VERSION = 1
+
+#: Names this simulator writes (used by `clean=True` to remove files of an earlier run only).
+_OWN_FILES = {
+    QUEUE_LOG_DIR: re.compile(r"^queue_log-\d{8}$"),
+    CDR_DIR: re.compile(r"^Master-\d{8}\.csv$"),
+    AGENT_STATES_DIR: re.compile(r"^agent_states-\d{8}\.csv$"),
+    TRUTH_DIR: re.compile(r"^(queue_entries|queue_daily|queue_interval)\.csv$|^simulation\.json$"),
+}
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """What a run wrote: every file, the number of queue entries, where the truth is, and totals."""
+
+    files: list[Path]
+    entries: int
+    truth_dir: Path
+    out_dir: Path
+    summary: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def simulate(cfg: SimulationConfig, out_dir: Path | str, progress: Progress | None = None, *,
+             clean: bool = False) -> SimulationResult:
+    """Simulate `cfg` and write the landing files and the ground truth under `out_dir`.
+
+    progress(done_days, total_days, message) is called after each simulated day and once more
+    when the files are complete. With `clean=True`, files that an earlier simulator run left in
+    the landing folders (recognised by this simulator's file names only) are removed first, so a
+    shorter or shifted run does not leave stale days behind; no other file is ever touched.
+    """
+    began = time.perf_counter()
+    out_dir = Path(out_dir)
+    if clean:
+        remove_simulated_files(out_dir)
+    writer = LandingWriter(out_dir)
+    truth = TruthBook(cfg, out_dir / TRUTH_DIR)
+    engine = Engine(cfg, writer, truth)
+    engine.run(progress)
+    landing_files = writer.close()
+    summary = _summary(cfg, engine, truth)
+    truth_files = truth.close({
+        "simulator_version": SIMULATOR_VERSION,
+        "config": cfg.to_json(),
+        "ground_truth_settings": {
+            "site_timezone": cfg.site_timezone,
+            "service_level_seconds": cfg.service_level_seconds,
+            "short_abandon_seconds": cfg.short_abandon_seconds,
+            "interval_minutes": cfg.interval_minutes,
+        },
+        "agents": [
+            {
+                "agent_id": a.agent_id, "agent_name": a.name, "team": a.team,
+                "skills": {cfg.queues[q].name: penalty for q, penalty in a.skills},
+                "night_shift": a.night,
+                "days_off": [WEEKDAYS[d] for d in sorted(a.days_off)],
+            }
+            for a in engine.workforce.agents
+        ],
+        "calendar": [vars(day) for day in engine.calendar],
+        "summary": summary,
+    })
+    files = sorted(landing_files) + truth_files
+    seconds = time.perf_counter() - began
+    if progress is not None:
+        progress(cfg.days, cfg.days, f"wrote {len(files)} files, {truth.entries} queue entries in {seconds:.1f} s")
+    return SimulationResult(files=files, entries=truth.entries, truth_dir=out_dir / TRUTH_DIR,
+                            out_dir=out_dir, summary=summary, seconds=seconds)
+
+
+def _summary(cfg: SimulationConfig, engine: Engine, truth: TruthBook) -> dict[str, Any]:
+    """Totals over the run, with the service level as the KPI sheet defines it."""
+    totals = dict.fromkeys(KPI_COLUMNS, 0)
+    for counts in truth.daily_totals().values():
+        for name, value in counts.items():
+            totals[name] = max(totals[name], value) if name == "max_wait_seconds" else totals[name] + value
+    eligible = totals["offered"] - totals["short_abandoned"]
+    return {
+        "new_calls": sum(day.new_calls for day in engine.calendar),
+        "queue_entries": truth.entries,
+        "outcomes": dict(truth.outcome_counts),
+        "service_level": round(totals["answered_within_sl"] / eligible, 4) if eligible else None,
+        "abandon_rate": round((totals["abandoned"] - totals["short_abandoned"]) / eligible, 4) if eligible else None,
+        "totals": totals,
+    }
+
+
+def remove_simulated_files(out_dir: Path) -> list[Path]:
+    """Delete files with this simulator's names from the landing and truth folders."""
+    removed = []
+    for folder, pattern in _OWN_FILES.items():
+        directory = out_dir / folder
+        if not directory.is_dir():
+            continue
+        for path in sorted(directory.iterdir()):
+            if path.is_file() and pattern.match(path.name):
+                path.unlink()
+                removed.append(path)
+    return removed

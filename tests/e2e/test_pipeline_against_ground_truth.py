@@ -1,0 +1,138 @@
+"""End to end: the simulator's files through the whole Dagster job; the marts must equal the
+simulator's ground truth (computed in Python from its own event records) for every queue, day and
+interval: counts exactly, durations to the second. The days span the autumn DST change in
+Europe/Berlin, so 25-hour days, midnight-crossing calls and transfers are all in play."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from tests.conftest import query
+
+pytestmark = pytest.mark.e2e
+
+COUNTS = [
+    "offered", "answered", "abandoned", "short_abandoned", "abandoned_within_sl", "answered_within_sl",
+    "timed_out", "exited_with_key", "exited_empty", "blocked", "blocked_empty", "blocked_full",
+    "blocked_closed", "blocked_diverted", "transferred", "handled",
+]
+SECONDS = ["answered_wait_seconds", "abandoned_wait_seconds", "max_wait_seconds", "talk_seconds",
+           "hold_seconds", "acw_seconds"]
+
+
+@pytest.fixture(scope="module")
+def simulated_run(tmp_path_factory):
+    import os
+
+    from cxpipe.runner import run_refresh
+    from orchestration.settings import Settings
+    from simulator import SimulationConfig, simulate
+
+    saved = {k: os.environ.get(k) for k in ("CXPIPE_LANDING_DIR", "CXPIPE_WAREHOUSE",
+                                           "CXPIPE_SITE_TIMEZONE", "CXPIPE_STATE_DIR", "DAGSTER_HOME")}
+    base = tmp_path_factory.mktemp("e2e")
+    landing = base / "landing"
+    config = SimulationConfig(start=date(2026, 10, 24), days=3, seed=7, site_timezone="Europe/Berlin",
+                              agents=10, calls_per_day=500)
+    simulate(config, out_dir=landing)
+    settings = Settings(landing_dir=landing, warehouse_path=base / "warehouse.duckdb",
+                        site_timezone="Europe/Berlin", state_dir=base / "state")
+    outcome = run_refresh(settings)
+    yield settings, outcome, landing / "ground_truth"
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def _marts(settings, table: str, keys: list[str]) -> pd.DataFrame:
+    columns = keys + COUNTS + SECONDS
+    rows = query(settings.warehouse_path, f"select {', '.join(columns)} from marts.{table}")
+    frame = pd.DataFrame(rows, columns=columns)
+    for key in keys:
+        frame[key] = frame[key].astype(str)
+    return frame
+
+
+def _compare(truth: pd.DataFrame, marts: pd.DataFrame, keys: list[str]) -> list[str]:
+    merged = truth.merge(marts, on=keys, how="outer", suffixes=("_truth", "_marts"), indicator=True)
+    problems = [f"{dict(zip(keys, row))}: only in {side}"
+                for side, label in (("truth", "left_only"), ("marts", "right_only"))
+                for row in merged.loc[merged["_merge"] == label, keys].itertuples(index=False)]
+    both = merged[merged["_merge"] == "both"]
+    for column in COUNTS + SECONDS:
+        expected = both[f"{column}_truth"].astype(float).fillna(0)
+        actual = both[f"{column}_marts"].astype(float).fillna(0)
+        tolerance = 0 if column in COUNTS else 0.5
+        for index in both.index[(expected - actual).abs() > tolerance][:5]:
+            problems.append(f"{column} at {both.loc[index, keys].to_dict()}: "
+                            f"marts {actual[index]:g}, truth {expected[index]:g}")
+    return problems
+
+
+def test_run_succeeds(simulated_run):
+    _, outcome, _ = simulated_run
+    assert outcome.success, outcome
+    assert outcome.failed_checks == []
+
+
+def test_simulation_exercises_the_edge_cases(simulated_run):
+    _, _, truth_dir = simulated_run
+    truth = pd.read_csv(truth_dir / "queue_daily.csv")
+    for column in ("answered", "abandoned", "short_abandoned", "transferred", "blocked", "handled"):
+        assert truth[column].sum() > 0, f"the simulation produced no {column}"
+    entries = pd.read_csv(truth_dir / "queue_entries.csv")
+    entered = pd.to_datetime(entries["entered_at"], utc=True)
+    assert (entered.dt.date != pd.to_datetime(entries["report_date"]).dt.date).any(), \
+        "no call was offered on a different UTC date than its site-local date"
+
+
+def test_daily_marts_equal_the_ground_truth(simulated_run):
+    settings, _, truth_dir = simulated_run
+    keys = ["queue_name", "report_date"]
+    truth = pd.read_csv(truth_dir / "queue_daily.csv", dtype={"queue_name": str, "report_date": str})
+    problems = _compare(truth[keys + COUNTS + SECONDS], _marts(settings, "kpi_queue_daily", keys), keys)
+    assert not problems, "\n".join(problems[:30])
+
+
+def test_interval_marts_equal_the_ground_truth(simulated_run):
+    settings, _, truth_dir = simulated_run
+    # The site-local labels are compared too: they come from zoneinfo in the simulator and from
+    # the warehouse's time zone data in the marts.
+    keys = ["queue_name", "report_date", "interval_start", "interval_start_utc"]
+    truth = pd.read_csv(truth_dir / "queue_interval.csv", dtype=str)
+    truth["interval_start_utc"] = pd.to_datetime(truth["interval_start_utc"], utc=True).astype(str)
+    truth["interval_start"] = pd.to_datetime(truth["interval_start"]).astype(str)
+    marts = _marts(settings, "kpi_queue_interval", keys)
+    marts["interval_start_utc"] = pd.to_datetime(marts["interval_start_utc"], utc=True).astype(str)
+    marts["interval_start"] = pd.to_datetime(marts["interval_start"]).astype(str)
+    problems = _compare(truth[keys + COUNTS + SECONDS], marts, keys)
+    assert not problems, "\n".join(problems[:30])
+
+
+def test_site_local_offset_changes_with_daylight_saving_time(simulated_run):
+    settings, _, _ = simulated_run
+    rows = query(settings.warehouse_path, """
+        select report_date, min(epoch(interval_start) - epoch(interval_start_utc)),
+               max(epoch(interval_start) - epoch(interval_start_utc))
+        from marts.kpi_queue_interval group by report_date order by report_date""")
+    offsets = {str(day): (low / 3600, high / 3600) for day, low, high in rows}
+    assert offsets["2026-10-24"] == (2.0, 2.0)  # CEST
+    assert offsets["2026-10-26"] == (1.0, 1.0)  # CET
+
+
+def test_second_run_changes_no_mart(simulated_run):
+    from cxpipe.runner import run_refresh
+
+    settings, _, _ = simulated_run
+    tables = ["fct_queue_calls", "kpi_queue_daily", "kpi_queue_interval", "dim_queues", "dim_agents"]
+    before = {t: sorted(map(str, query(settings.warehouse_path, f"select * from marts.{t}"))) for t in tables}
+    raw_before = query(settings.warehouse_path, "select count(*) from raw_telephony.queue_log_events")
+    assert run_refresh(settings).success
+    after = {t: sorted(map(str, query(settings.warehouse_path, f"select * from marts.{t}"))) for t in tables}
+    assert query(settings.warehouse_path, "select count(*) from raw_telephony.queue_log_events") == raw_before
+    assert after == before

@@ -1,0 +1,76 @@
+"""The Dagster definitions load, and the asset graph is connected from raw tables to the marts."""
+
+from __future__ import annotations
+
+import pytest
+from dagster import AssetKey
+
+
+@pytest.fixture(scope="module")
+def defs(tmp_path_factory):
+    import os
+
+    base = tmp_path_factory.mktemp("defs")
+    for name, value in {
+        "CXPIPE_LANDING_DIR": str(base / "landing"),
+        "CXPIPE_WAREHOUSE": str(base / "warehouse.duckdb"),
+        "CXPIPE_STATE_DIR": str(base / "state"),
+        "CXPIPE_SITE_TIMEZONE": "UTC",
+    }.items():
+        os.environ.setdefault(name, value)
+    from orchestration.dbt_project import ensure_manifest
+
+    ensure_manifest()
+    from orchestration.definitions import defs as definitions
+
+    return definitions
+
+
+def _graph(defs):
+    return defs.resolve_asset_graph()
+
+
+def test_definitions_load_with_job_schedule_and_checks(defs):
+    assert defs.resolve_job_def("cx_refresh") is not None
+    assert defs.resolve_schedule_def("cx_daily_refresh").execution_timezone
+    graph = _graph(defs)
+    check_keys = {str(k.name) for k in graph.asset_check_keys}
+    # Python checks and dbt tests (as asset checks) are both present.
+    assert {"rows_arrived", "quarantine_share", "days_present"} <= check_keys
+    assert any(name.startswith("unique_fct_queue_calls") for name in check_keys)
+    assert "assert_queue_daily_equals_sum_of_intervals" in check_keys
+
+
+def test_raw_tables_are_produced_by_dlt_and_read_by_dbt(defs):
+    graph = _graph(defs)
+    materializable = {key for key in graph.get_all_asset_keys() if graph.get(key).is_materializable}
+    for table in ("queue_log_events", "cdr_records", "agent_state_events", "quarantine"):
+        key = AssetKey(["raw", "telephony", table])
+        assert key in materializable, f"{key} is not produced by the dlt asset"
+        staging = AssetKey([f"stg_telephony__{table}"])
+        assert key in graph.get(staging).parent_keys, f"{staging} does not depend on {key}"
+
+
+def test_marts_descend_from_every_raw_table(defs):
+    graph = _graph(defs)
+
+    def ancestors(key):
+        seen, todo = set(), [key]
+        while todo:
+            for parent in graph.get(todo.pop()).parent_keys:
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return seen
+
+    upstream = ancestors(AssetKey(["kpi_queue_interval"]))
+    for table in ("queue_log_events", "cdr_records", "agent_state_events"):
+        assert AssetKey(["raw", "telephony", table]) in upstream
+
+
+def test_every_writer_is_in_the_duckdb_pool(defs):
+    from orchestration.resources import WRITER_POOL
+
+    graph = _graph(defs)
+    pools = {graph.get(key).pools and tuple(graph.get(key).pools) for key in graph.materializable_asset_keys}
+    assert pools == {(WRITER_POOL,)}

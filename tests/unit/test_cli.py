@@ -1,0 +1,92 @@
+"""The CLI speaks in one sentence on bad input and prints re-aggregated KPIs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pytest
+
+from cxpipe.cli import main
+from cxpipe.summary import QueueDay, format_summary, total
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_missing_landing_folder_is_one_sentence(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("CXPIPE_SITE_TIMEZONE", raising=False)
+    code, _, err = run_cli(capsys, "run", "--landing", str(tmp_path / "nowhere"),
+                           "--warehouse", str(tmp_path / "w.duckdb"), "--state-dir", str(tmp_path / "s"))
+    assert code == 2
+    assert err.strip() == f"cxpipe: The landing folder {tmp_path / 'nowhere'} does not exist."
+
+
+def test_unknown_time_zone_names_the_setting(tmp_path, capsys):
+    code, _, err = run_cli(capsys, "run", "--landing", str(tmp_path), "--timezone", "Mars/Olympus")
+    assert code == 2
+    assert "CXPIPE_SITE_TIMEZONE='Mars/Olympus' is not an IANA time zone name" in err
+    assert "Traceback" not in err
+
+
+def test_start_without_end_is_refused(tmp_path, capsys):
+    code, _, err = run_cli(capsys, "run", "--landing", str(tmp_path), "--warehouse", str(tmp_path / "w.duckdb"),
+                           "--state-dir", str(tmp_path / "s"), "--start", "2026-10-12")
+    assert code == 2
+    assert "Give both --start and --end" in err
+
+
+def test_bad_date_is_refused_by_the_parser(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["kpis", "--date", "12/10/2026"])
+    assert exit_info.value.code == 2
+    assert "is not a date like 2026-10-12" in capsys.readouterr().err
+
+
+def test_kpis_without_a_warehouse_says_what_to_do(tmp_path, capsys):
+    code, _, err = run_cli(capsys, "kpis", "--warehouse", str(tmp_path / "missing.duckdb"))
+    assert code == 2
+    assert "run `cxpipe run` first" in err
+
+
+def _warehouse_with_daily_marts(path):
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        con.execute("""
+            create table marts.kpi_queue_daily as select * from (values
+              ('sales',   date '2026-10-12', 10, 8, 2, 1, 6, 8, 80.0, 30.0, 1600.0, 40.0, 1),
+              ('support', date '2026-10-12', 90, 85, 5, 1, 80, 84, 850.0, 100.0, 25200.0, 95.0, 4),
+              ('support', date '2026-10-13', 1, 0, 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, 0)
+            ) t(queue_name, report_date, offered, answered, abandoned, short_abandoned, answered_within_sl,
+                handled, answered_wait_seconds, abandoned_wait_seconds, handle_seconds, max_wait_seconds,
+                transferred)""")
+
+
+def test_kpis_prints_the_chosen_day_and_the_total_from_counts(tmp_path, capsys):
+    warehouse = tmp_path / "w.duckdb"
+    _warehouse_with_daily_marts(warehouse)
+    code, out, _ = run_cli(capsys, "kpis", "--warehouse", str(warehouse), "--date", "2026-10-12")
+    assert code == 0
+    assert "Voice KPIs for 2026-10-12" in out
+    total_line = next(line for line in out.splitlines() if line.startswith("ALL QUEUES"))
+    # SL of all queues = (6 + 80) / (100 - 2), not the mean of the two queues' SLs.
+    assert f"{86 / 98 * 100:5.1f}%" in total_line
+
+
+def test_kpis_refuses_a_day_without_calls(tmp_path, capsys):
+    warehouse = tmp_path / "w.duckdb"
+    _warehouse_with_daily_marts(warehouse)
+    code, _, err = run_cli(capsys, "kpis", "--warehouse", str(warehouse), "--date", "2026-11-01")
+    assert code == 2
+    assert "No calls on 2026-11-01; the marts cover 2026-10-12 to 2026-10-13." in err
+
+
+def test_summary_shows_dashes_for_ratios_without_denominator():
+    empty = QueueDay("vip", 1, 0, 1, 1, 0, 0, 0.0, 2.0, 0.0, 2.0, 0)
+    assert empty.service_level is None and empty.aht_seconds is None
+    text = format_summary(date(2026, 10, 12), [empty], [date(2026, 10, 12)], 0)
+    assert "vip" in text and "   -" in text
+    assert total([empty]).offered == 1
