@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import traceback
 from datetime import date
@@ -177,16 +175,10 @@ def cmd_ui(args: argparse.Namespace) -> int:
     print(f"Starting the Dagster UI on http://{args.host}:{args.port} (Ctrl-C stops it)")
     print(f"  warehouse {settings.warehouse_path}, landing {settings.landing_dir}, "
           f"site time zone {settings.site_timezone}")
-    process = subprocess.Popen(command, start_new_session=True)
-    try:
-        return process.wait()
-    except KeyboardInterrupt:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        return 0
+    sys.stdout.flush()
+    # Become `dagster dev`: Ctrl-C and signals reach it directly, and it stops its own servers.
+    os.execvpe(command[0], command, os.environ)
+    return 0  # not reached
 
 
 def build_parser() -> argparse.ArgumentParser:
