@@ -115,6 +115,34 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    settings = _settings(None, args.warehouse, None, None)
+    if not settings.warehouse_path.exists():
+        raise CxpipeError(f"The warehouse {settings.warehouse_path} does not exist; run `cxpipe run` first.")
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        try:
+            relation = con.sql(args.query)
+        except duckdb.Error as exc:
+            raise CxpipeError(f"The query failed: {str(exc).splitlines()[0]}") from exc
+        if relation is not None:
+            relation.show(max_rows=args.max_rows, max_width=200)
+    return 0
+
+
+def _cxpipe_command() -> str:
+    """How the person who ran us can run cxpipe again (the venv may not be on PATH)."""
+    me = Path(sys.argv[0]).resolve()
+    found = shutil.which("cxpipe")
+    if found and Path(found).resolve() == me:
+        return "cxpipe"
+    try:
+        return str(me.relative_to(Path.cwd()))
+    except ValueError:
+        return str(me)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from cxpipe.runner import run_refresh
     from cxpipe.summary import format_summary, load_queue_days, quarantine_count
@@ -146,11 +174,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     day, queues, days = load_queue_days(settings.warehouse_path, None)
     print()
     print(format_summary(day, queues, days, quarantine_count(settings.warehouse_path)))
+    cxpipe = _cxpipe_command()
     print(
         "\nNext:\n"
-        f"  cxpipe kpis --warehouse {settings.warehouse_path} --date {days[0]}   # another day\n"
-        f"  cxpipe ui --dir {base}                                            # the Dagster UI on http://127.0.0.1:3000\n"
-        f"  duckdb -readonly {settings.warehouse_path} 'from marts.kpi_queue_daily'   # or any BI tool"
+        f"  {cxpipe} kpis --warehouse {settings.warehouse_path} --date 2026-10-25   # another day\n"
+        f"  {cxpipe} ui --dir {base}   # the Dagster UI on http://127.0.0.1:3000\n"
+        f"  {cxpipe} sql --warehouse {settings.warehouse_path} "
+        "\"select * from marts.kpi_queue_daily order by report_date desc limit 10\""
     )
     return 0 if report.matches else 1
 
@@ -214,6 +244,12 @@ def build_parser() -> argparse.ArgumentParser:
     kpis.add_argument("--warehouse", help="DuckDB warehouse file (CXPIPE_WAREHOUSE)")
     kpis.add_argument("--date", type=_date, help="site-local day (default: the latest)")
     kpis.set_defaults(func=cmd_kpis)
+
+    sql = sub.add_parser("sql", help="run a read-only SQL query on the warehouse and print the result")
+    sql.add_argument("query", help="SQL, for example \"from marts.kpi_queue_daily limit 5\"")
+    sql.add_argument("--warehouse", help="DuckDB warehouse file (CXPIPE_WAREHOUSE)")
+    sql.add_argument("--max-rows", type=_positive_int, default=40)
+    sql.set_defaults(func=cmd_sql)
 
     demo = sub.add_parser("demo", help="simulate a month, run everything, print the KPIs")
     demo.add_argument("--dir", default="data", help="folder for the demo's data (default %(default)s)")

@@ -90,3 +90,13 @@ def test_summary_shows_dashes_for_ratios_without_denominator():
     text = format_summary(date(2026, 10, 12), [empty], [date(2026, 10, 12)], 0)
     assert "vip" in text and "   -" in text
     assert total([empty]).offered == 1
+
+
+def test_sql_is_read_only(tmp_path, capsys):
+    warehouse = tmp_path / "w.duckdb"
+    _warehouse_with_daily_marts(warehouse)
+    code, out, _ = run_cli(capsys, "sql", "--warehouse", str(warehouse),
+                           "select sum(offered) as offered from marts.kpi_queue_daily")
+    assert code == 0 and "101" in out
+    code, _, err = run_cli(capsys, "sql", "--warehouse", str(warehouse), "delete from marts.kpi_queue_daily")
+    assert code == 2 and "read-only" in err
