@@ -107,11 +107,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_kpis(args: argparse.Namespace) -> int:
-    from cxpipe.summary import format_summary, load_queue_days, quarantine_count
+    from cxpipe.summary import format_summary, format_trend, load_daily_totals, load_queue_days, quarantine_count
 
     settings = _settings(None, args.warehouse, None, None)
     day, queues, days = load_queue_days(settings.warehouse_path, args.date)
     print(format_summary(day, queues, days, quarantine_count(settings.warehouse_path)))
+    print(format_trend(load_daily_totals(settings.warehouse_path, day)))
     return 0
 
 
@@ -145,7 +146,7 @@ def _cxpipe_command() -> str:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from cxpipe.runner import run_refresh
-    from cxpipe.summary import format_summary, load_queue_days, quarantine_count
+    from cxpipe.summary import format_summary, format_trend, load_daily_totals, load_queue_days, quarantine_count
     from cxpipe.verify import compare_with_truth
 
     base = Path(args.dir).resolve()
@@ -174,6 +175,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     day, queues, days = load_queue_days(settings.warehouse_path, None)
     print()
     print(format_summary(day, queues, days, quarantine_count(settings.warehouse_path)))
+    print(format_trend(load_daily_totals(settings.warehouse_path, day)))
     cxpipe = _cxpipe_command()
     print(
         "\nNext:\n"

@@ -107,6 +107,29 @@ def total(queues: list[QueueDay]) -> QueueDay:
     )
 
 
+def load_daily_totals(warehouse: Path, last_day: date, days: int = 14) -> list[tuple[date, QueueDay]]:
+    """All queues together per day, for the `days` days up to `last_day`."""
+    with _connect(warehouse) as con:
+        rows = con.execute(
+            f"select report_date, queue_name, {QUEUE_COLUMNS} from marts.kpi_queue_daily "
+            "where report_date <= ? order by report_date",
+            [last_day],
+        ).fetchall()
+    by_day: dict[date, list[QueueDay]] = {}
+    for row in rows:
+        by_day.setdefault(row[0], []).append(QueueDay(*row[1:]))
+    return [(day, total(queues)) for day, queues in sorted(by_day.items())[-days:]]
+
+
+def format_trend(totals: list[tuple[date, QueueDay]]) -> str:
+    lines = ["", f"Last {len(totals)} days, all queues:", f"{'day':<14} {'offered':>8} {'SL':>7} {'ASA':>8} {'abandon':>8}"]
+    for day, q in totals:
+        bar = "#" * round((q.service_level or 0) * 20)
+        lines.append(f"{day:%a %Y-%m-%d} {q.offered:>8} {_pct(q.service_level):>7} {_secs(q.asa_seconds):>8} "
+                     f"{_pct(q.abandon_rate):>8}  {bar}")
+    return "\n".join(lines)
+
+
 def quarantine_count(warehouse: Path) -> int | None:
     with _connect(warehouse) as con:
         try:

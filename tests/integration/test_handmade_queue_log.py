@@ -141,6 +141,17 @@ def test_second_run_changes_nothing(handmade_run):
     assert snapshot() == before
 
 
+def test_run_for_a_day_without_calls_fails_its_check(handmade_run):
+    """D11: `cxpipe run --start --end` names the days the run is for; a day without calls fails."""
+    from cxpipe.runner import run_refresh
+
+    settings, _ = handmade_run
+    outcome = run_refresh(settings, start=date(2026, 10, 12), end=date(2026, 10, 13))
+    assert not outcome.success
+    assert outcome.failed_checks == ["kpi_queue_daily:days_present"]
+    assert run_refresh(settings, start=date(2026, 10, 12), end=date(2026, 10, 12)).success
+
+
 def test_dbt_unit_tests_pass(handmade_run):
     """Every KPI formula's dbt unit test, run against the warehouse the job built."""
     settings, _ = handmade_run

@@ -100,3 +100,13 @@ def test_sql_is_read_only(tmp_path, capsys):
     assert code == 0 and "101" in out
     code, _, err = run_cli(capsys, "sql", "--warehouse", str(warehouse), "delete from marts.kpi_queue_daily")
     assert code == 2 and "read-only" in err
+
+
+def test_kpis_shows_a_daily_trend_of_all_queues(tmp_path, capsys):
+    warehouse = tmp_path / "w.duckdb"
+    _warehouse_with_daily_marts(warehouse)
+    code, out, _ = run_cli(capsys, "kpis", "--warehouse", str(warehouse), "--date", "2026-10-13")
+    assert code == 0
+    trend = out[out.index("Last 2 days, all queues:"):].splitlines()
+    assert trend[2].startswith("Mon 2026-10-12      100")
+    assert trend[3].startswith("Tue 2026-10-13        1")
