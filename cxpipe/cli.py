@@ -187,16 +187,31 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0 if report.matches else 1
 
 
+def ui_settings(args: argparse.Namespace):
+    """The deployment the UI shows: flags, then CXPIPE_* variables, then what the last
+    `cxpipe run` on the state folder used, then the defaults under --dir."""
+    from cxpipe.runner import remembered_settings
+
+    base = Path(args.dir).resolve()
+    state_dir = Path(os.environ.get("CXPIPE_STATE_DIR") or base / "state")
+    last = remembered_settings(state_dir)
+
+    def pick(flag: str | None, name: str, fallback: str) -> str:
+        return flag or os.environ.get(name) or last.get(name) or fallback
+
+    settings = _settings(
+        pick(args.landing, "CXPIPE_LANDING_DIR", str(base / "landing")),
+        pick(args.warehouse, "CXPIPE_WAREHOUSE", str(base / "warehouse.duckdb")),
+        pick(args.timezone, "CXPIPE_SITE_TIMEZONE", "UTC"),
+        str(state_dir),
+    )
+    return settings
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     from cxpipe.runner import prepare_environment
 
-    base = Path(args.dir).resolve()
-    settings = _settings(
-        args.landing or os.environ.get("CXPIPE_LANDING_DIR") or str(base / "landing"),
-        args.warehouse or os.environ.get("CXPIPE_WAREHOUSE") or str(base / "warehouse.duckdb"),
-        args.timezone or os.environ.get("CXPIPE_SITE_TIMEZONE") or DEMO_TIMEZONE,
-        os.environ.get("CXPIPE_STATE_DIR") or str(base / "state"),
-    )
+    settings = ui_settings(args)
     prepare_environment(settings)
     from orchestration.dbt_project import ensure_manifest
 

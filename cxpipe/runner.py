@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 from dataclasses import dataclass
@@ -21,6 +22,25 @@ concurrency:
 telemetry:
   enabled: false
 """
+
+
+SETTINGS_FILE = "settings.json"
+
+
+def remembered_settings(state_dir: Path) -> dict[str, str]:
+    """The CXPIPE_* values of the last run that used this state folder (empty if none)."""
+    path = state_dir / SETTINGS_FILE
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def remember_settings(settings: Settings) -> None:
+    """Keep this run's settings beside its state, so `cxpipe ui` on the same folder shows the same
+    deployment (a UI run with another site time zone would rebuild the marts on other days)."""
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    (settings.state_dir / SETTINGS_FILE).write_text(json.dumps(settings.to_env(), indent=2) + "\n")
 
 
 def prepare_environment(settings: Settings) -> None:
@@ -61,7 +81,12 @@ def run_refresh(settings: Settings, start: date | None = None, end: date | None 
         raise CxpipeError("Give both --start and --end, or neither.")
     if start and end and end < start:
         raise CxpipeError(f"--end {end} is before --start {start}.")
+    previous = remembered_settings(settings.state_dir).get("CXPIPE_SITE_TIMEZONE")
+    if previous and previous != settings.site_timezone:
+        print(f"Note: the site time zone changes from {previous} to {settings.site_timezone}; "
+              "every report date and interval is recomputed.")
     prepare_environment(settings)
+    remember_settings(settings)
 
     from orchestration.dbt_project import ensure_manifest
 

@@ -13,7 +13,7 @@ from dagster import (
     asset_check,
 )
 
-from orchestration.resources import CxpipeResource
+from orchestration.resources import WRITER_POOL, CxpipeResource
 from orchestration.translators import raw_asset_key
 
 START_TAG = "cxpipe/start"
@@ -33,6 +33,7 @@ def _table_exists(con, schema: str, table: str) -> bool:
     asset=raw_asset_key("telephony", "queue_log_events"),
     name="rows_arrived",
     blocking=True,
+    pool=WRITER_POOL,
     description="Blocks the marts when no queue_log event has ever been loaded (wrong landing folder).",
 )
 def queue_log_rows_arrived(cxpipe: CxpipeResource) -> AssetCheckResult:
@@ -59,6 +60,8 @@ def quarantine_max_share() -> float:
 @asset_check(
     asset=raw_asset_key("telephony", "quarantine"),
     name="quarantine_share",
+    # Checks only read, but DuckDB lets no other process open the file while a writer has it.
+    pool=WRITER_POOL,
     description=(
         "Lines that could not be read, per source, against the lines read; warns when a source's "
         "share exceeds CXPIPE_QUARANTINE_MAX_SHARE (default 0.01)."
@@ -115,10 +118,12 @@ def _requested_days(tags: dict[str, str]) -> "tuple[date, date] | None":
     asset=AssetKey(["kpi_queue_daily"]),
     name="days_present",
     blocking=True,
+    pool=WRITER_POOL,
     description=(
         "Every site-local day the run was asked for (run tags cxpipe/start and cxpipe/end, set by "
-        "`cxpipe run --start --end`), or else every day between the first and the last loaded "
-        "day, has offered calls: a missing day means a missing or empty file."
+        "`cxpipe run --start --end`) has offered calls, or the check fails and blocks what follows. "
+        "Without a requested range it warns about days without calls between the first and the "
+        "last loaded day (a missing file, or a day the site was closed)."
     ),
 )
 def days_present(context: AssetCheckExecutionContext, cxpipe: CxpipeResource) -> AssetCheckResult:
@@ -137,6 +142,7 @@ def days_present(context: AssetCheckExecutionContext, cxpipe: CxpipeResource) ->
     missing = sorted(expected - loaded)
     return AssetCheckResult(
         passed=not missing,
+        severity=AssetCheckSeverity.ERROR if requested else AssetCheckSeverity.WARN,
         metadata={
             "first_day": first.isoformat(),
             "last_day": last.isoformat(),

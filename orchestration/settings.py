@@ -1,6 +1,6 @@
 """Deployment settings, read from `CXPIPE_*` environment variables.
 
-One place for paths and deployment choices (docs/configuration.md lists them all); the `cxpipe`
+One place for paths and deployment choices (the README's Configuration table lists them all); the `cxpipe`
 CLI sets these variables from its flags before it builds the Dagster definitions, so the CLI, the
 Dagster UI and a hand-run `dbt build` see the same values.
 """

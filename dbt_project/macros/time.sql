@@ -5,8 +5,15 @@
     ({{ column }} at time zone '{{ var("site_timezone") }}')
 {%- endmacro %}
 
-{#- Start of the reporting interval (var interval_minutes) that holds a site-local timestamp. -#}
+{#- Start of the reporting interval (var interval_minutes) that holds a site-local timestamp.
+    Intervals tile the local hour, so interval_minutes must divide 60 (5, 10, 15, 20, 30, 60): an
+    interval never straddles a DST change, which happens on a whole hour. -#}
 {% macro local_interval_start(local_ts) -%}
+    {%- set minutes = var("interval_minutes") | int -%}
+    {%- if minutes < 1 or 60 % minutes != 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "var interval_minutes=" ~ var("interval_minutes") ~ " must divide 60 (5, 10, 15, 20, 30 or 60).") }}
+    {%- endif -%}
     {{ dbt.dateadd(
         'minute',
         'cast(floor(extract(minute from ' ~ local_ts ~ ') / ' ~ var("interval_minutes") ~ ') * ' ~ var("interval_minutes") ~ ' as integer)',

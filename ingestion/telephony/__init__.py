@@ -115,8 +115,9 @@ def _header_text(file_slice: FileSlice) -> str:
 
 
 def open_queue_log_file(file_slice: FileSlice) -> FileParser:
-    """``*.csv`` files are the vendor table form (header row), all other files the pipe form."""
-    if file_slice.path.suffix.lower() == ".csv":
+    """``*.csv`` (and ``*.csv.gz``) files are the vendor table form (header row), all other files
+    the pipe form."""
+    if Path(file_slice.content_name).suffix.lower() == ".csv":
         try:
             layout = parse_table_header(_header_text(file_slice))
         except ParseError as exc:

@@ -114,6 +114,31 @@ def test_interval_marts_equal_the_ground_truth(simulated_run):
     assert not problems, "\n".join(problems[:30])
 
 
+def test_every_queue_entry_equals_the_ground_truth(simulated_run):
+    """Per entry, so that errors cannot cancel out inside a day or an interval."""
+    settings, _, truth_dir = simulated_run
+    columns = ["queue_entry_id", "outcome", "wait_seconds", "talk_seconds", "hold_seconds", "acw_seconds",
+               "is_transferred", "is_handled", "agent_id"]
+    marts = pd.DataFrame(query(settings.warehouse_path, f"select {', '.join(columns)} from marts.fct_queue_calls"),
+                         columns=columns)
+    truth = pd.read_csv(truth_dir / "queue_entries.csv", dtype={"agent_id": str, "queue_entry_id": str})
+    truth = truth[columns]
+    merged = truth.merge(marts, on="queue_entry_id", how="outer", suffixes=("_truth", "_marts"), indicator=True)
+    assert (merged["_merge"] == "both").all(), merged.loc[merged["_merge"] != "both", "queue_entry_id"].head(10).tolist()
+    problems = []
+    for column in columns[1:]:
+        expected, actual = merged[f"{column}_truth"], merged[f"{column}_marts"]
+        if column.endswith("_seconds"):
+            bad = (expected.fillna(0).astype(float) - actual.fillna(0).astype(float)).abs() > 0.5
+        elif column.startswith("is_"):
+            bad = expected.astype(str).str.lower() != actual.astype(str).str.lower()
+        else:
+            bad = expected.fillna("").astype(str) != actual.fillna("").astype(str)
+        for _, row in merged[bad].head(3).iterrows():
+            problems.append(f"{row['queue_entry_id']} {column}: marts {row[f'{column}_marts']}, truth {row[f'{column}_truth']}")
+    assert not problems, "\n".join(problems)
+
+
 def test_site_local_offset_changes_with_daylight_saving_time(simulated_run):
     settings, _, _ = simulated_run
     rows = query(settings.warehouse_path, """
@@ -136,3 +161,62 @@ def test_second_run_changes_no_mart(simulated_run):
     after = {t: sorted(map(str, query(settings.warehouse_path, f"select * from marts.{t}"))) for t in tables}
     assert query(settings.warehouse_path, "select count(*) from raw_telephony.queue_log_events") == raw_before
     assert after == before
+
+
+@pytest.fixture(scope="module")
+def late_data_run(tmp_path_factory):
+    """Day one's files are first delivered cut in the middle of the day (calls still waiting or
+    talking), then complete: the grown files' new lines and the late end events must give the
+    same marts as the ground truth."""
+    import os
+    import shutil
+
+    from cxpipe.runner import run_refresh
+    from orchestration.settings import Settings
+    from simulator import SimulationConfig, simulate
+
+    saved = {k: os.environ.get(k) for k in ("CXPIPE_LANDING_DIR", "CXPIPE_WAREHOUSE",
+                                           "CXPIPE_SITE_TIMEZONE", "CXPIPE_STATE_DIR", "DAGSTER_HOME")}
+    base = tmp_path_factory.mktemp("late")
+    complete = base / "complete"
+    simulate(SimulationConfig(start=date(2026, 10, 13), days=2, seed=11, site_timezone="America/Chicago",
+                              agents=8, calls_per_day=300), out_dir=complete)
+    landing = base / "landing"
+    shutil.copytree(complete, landing, ignore=shutil.ignore_patterns("ground_truth"))
+    cut_files = []
+    for folder in ("queue_log", "cdr", "agent_states"):
+        for path in sorted((landing / "telephony" / folder).iterdir()):
+            lines = path.read_text().splitlines(keepends=True)
+            if len(lines) > 100:
+                path.write_text("".join(lines[: len(lines) // 2]))
+                cut_files.append(path)
+    settings = Settings(landing_dir=landing, warehouse_path=base / "warehouse.duckdb",
+                        site_timezone="America/Chicago", state_dir=base / "state")
+    first = run_refresh(settings)
+    open_after_first = query(settings.warehouse_path,
+                             "select count(*) from marts.fct_queue_calls where outcome in ('in_progress', 'lost') "
+                             "or (outcome = 'answered' and not is_handled)")[0][0]
+    for path in cut_files:
+        shutil.copyfile(complete / path.relative_to(landing), path)
+    second = run_refresh(settings)
+    yield settings, first, second, open_after_first, complete / "ground_truth", cut_files
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def test_late_lines_complete_the_open_entries(late_data_run):
+    settings, first, second, open_after_first, truth_dir, cut_files = late_data_run
+    assert first.success and second.success
+    assert cut_files, "the simulation was too small to cut any file"
+    assert open_after_first > 0, "cutting the files left no call open: the test would prove nothing"
+    keys = ["queue_name", "report_date"]
+    truth = pd.read_csv(truth_dir / "queue_daily.csv", dtype={"queue_name": str, "report_date": str})
+    problems = _compare(truth[keys + COUNTS + SECONDS], _marts(settings, "kpi_queue_daily", keys), keys)
+    assert not problems, "\n".join(problems[:30])
+    duplicates = query(settings.warehouse_path, """
+        select count(*) from (select source_file, line_number from raw_telephony.queue_log_events
+                              group by source_file, line_number having count(*) > 1) d""")[0][0]
+    assert duplicates == 0

@@ -152,6 +152,13 @@ def test_run_for_a_day_without_calls_fails_its_check(handmade_run):
     assert run_refresh(settings, start=date(2026, 10, 12), end=date(2026, 10, 12)).success
 
 
+def test_interval_minutes_that_do_not_divide_the_hour_are_refused(handmade_run):
+    settings, _ = handmade_run
+    result = dbt("compile", "--select", "fct_queue_calls", "--vars", "{interval_minutes: 45}", env=settings.to_env())
+    assert result.returncode != 0
+    assert "var interval_minutes=45 must divide 60" in result.stdout
+
+
 def test_dbt_unit_tests_pass(handmade_run):
     """Every KPI formula's dbt unit test, run against the warehouse the job built."""
     settings, _ = handmade_run

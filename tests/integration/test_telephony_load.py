@@ -5,11 +5,14 @@ Fixture landing folder (tests/fixtures/telephony/landing/telephony/):
 - queue_log/vendor-export-20261012.csv: table form, header + 3 events (epoch and ISO times)
 - cdr/Master-20261012.csv: 4 rows, the third with a non-integer duration
 - agent_states/agent_states-20261012.csv: header + 6 rows, line 5 with an unknown state
+
+Rotation tests rename, copy and gzip these files inside the private copy of the landing folder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import logging
 import shutil
 import subprocess
@@ -299,6 +302,142 @@ def test_replaced_file_is_read_again_from_the_start(
         f" where source_file = '{QUEUE_LOG_FILE}' and line_number = 1 order by event_epoch"
     )
     assert rows == [(1, 1791788400.0), (1, 1791790000.0)]  # raw keeps both; staging decides
+
+
+# --- rotation, copies and compressed files: content is loaded once, whatever the file's name ------
+
+QUEUE_LOG_DIR = "telephony/queue_log"
+CDR_FILE = "telephony/cdr/Master-20261012.csv"
+AGENT_STATES_FILE = "telephony/agent_states/agent_states-20261012.csv"
+
+
+def gzip_file(path: Path, keep: bool = False) -> Path:
+    """Compress ``path`` to ``path.gz`` as logrotate's ``compress`` does (removing it unless
+    ``keep``)."""
+    packed = path.with_name(path.name + ".gz")
+    packed.write_bytes(gzip.compress(path.read_bytes(), mtime=0))
+    if not keep:
+        path.unlink()
+    return packed
+
+
+def test_rotation_by_rename_loads_nothing_new(
+    landing: Path, load: Callable[..., LoadInfo], sql: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    load(landing)
+    before = snapshot(sql)
+    for name in (QUEUE_LOG_FILE, CDR_FILE, AGENT_STATES_FILE):
+        (landing / name).rename(landing / f"{name}.1")
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="ingestion"):
+        load(landing)
+    assert snapshot(sql) == before  # neither raw nor quarantine rows are loaded again
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    load(landing)  # the cursors moved to the new names
+    assert snapshot(sql) == before
+
+
+def test_rotation_with_appended_lines_loads_only_the_new_lines(
+    landing: Path, load: Callable[..., LoadInfo], sql: Any
+) -> None:
+    load(landing)
+    with (landing / QUEUE_LOG_FILE).open("a", encoding="utf-8") as log:
+        log.write("1791788900|1791788900.6|support|NONE|ENTERQUEUE||+4930111111|1\n")
+        log.write("not an event either\n")
+    rotated = f"{QUEUE_LOG_DIR}/queue_log-20261012.1"
+    (landing / QUEUE_LOG_FILE).rename(landing / rotated)
+    (landing / QUEUE_LOG_FILE).write_text(
+        "1791875000|1791875000.1|support|NONE|ENTERQUEUE||+4930222222|1\n", encoding="utf-8"
+    )
+
+    second = load(landing)
+
+    new_rows = sql(
+        "select source_file, line_number, callid from raw_telephony.queue_log_events"
+        f" where _dlt_load_id = '{second.loads_ids[0]}' order by all"
+    )
+    assert new_rows == [
+        (QUEUE_LOG_FILE, 1, "1791875000.1"),
+        (rotated, 11, "1791788900.6"),  # numbered on from the 10 lines read as QUEUE_LOG_FILE
+    ]
+    assert sql(
+        "select source_file, line_number, raw_text from raw_telephony.quarantine"
+        f" where _dlt_load_id = '{second.loads_ids[0]}'"
+    ) == [(rotated, 12, "not an event either")]
+    assert counts(sql)["queue_log_events"] == EXPECTED_COUNTS["queue_log_events"] + 2
+
+
+def test_duplicate_copy_under_another_name_loads_nothing_and_warns(
+    landing: Path, load: Callable[..., LoadInfo], sql: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    load(landing)
+    before = snapshot(sql)
+    copy = "telephony/cdr/Master-20261012 (redelivered).csv"
+    shutil.copyfile(landing / CDR_FILE, landing / copy)
+    with caplog.at_level(logging.WARNING, logger="ingestion.files"):
+        load(landing)
+    assert snapshot(sql) == before
+    assert f"{copy} holds the same content as {CDR_FILE} (lines 1-4): a copy" in caplog.text
+
+
+def test_gzip_of_an_already_loaded_file_loads_nothing(
+    landing: Path, load: Callable[..., LoadInfo], sql: Any
+) -> None:
+    load(landing)
+    before = snapshot(sql)
+    for name in (QUEUE_LOG_FILE, CDR_FILE, AGENT_STATES_FILE):
+        gzip_file(landing / name)
+    load(landing)
+    assert snapshot(sql) == before
+
+
+def test_new_gzip_files_load(tmp_path: Path, load: Callable[..., LoadInfo], sql: Any) -> None:
+    landing = tmp_path / "landing"
+    for name in (QUEUE_LOG_FILE, AGENT_STATES_FILE, f"{QUEUE_LOG_DIR}/vendor-export-20261012.csv"):
+        (landing / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(FIXTURE_LANDING / name, landing / name)
+        gzip_file(landing / name)
+
+    load(landing)
+
+    assert sql(
+        "select source_file, count(*), max(line_number) from raw_telephony.queue_log_events"
+        " group by 1 order by 1"
+    ) == [
+        (f"{QUEUE_LOG_FILE}.gz", 8, 10),
+        (f"{QUEUE_LOG_DIR}/vendor-export-20261012.csv.gz", 3, 4),  # table form: .csv.gz
+    ]
+    assert sql(
+        "select line_number, state from raw_telephony.agent_state_events order by 1"
+    ) == [(2, "LOGIN"), (3, "AVAILABLE"), (4, "ON_CONTACT"), (6, "ACW"), (7, "BREAK")]
+    assert sql("select source_file, line_number from raw_telephony.quarantine order by 1") == [
+        (f"{AGENT_STATES_FILE}.gz", 5),
+        (f"{QUEUE_LOG_FILE}.gz", 8),
+    ]
+
+
+def test_rewritten_file_with_the_same_first_kib_is_read_again(
+    tmp_path: Path, load: Callable[..., LoadInfo], sql: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    landing = tmp_path / "landing"
+    log = landing / QUEUE_LOG_FILE
+    log.parent.mkdir(parents=True)
+    events = [f"{1791788400 + i}|1791788400.{i}|support|NONE|ENTERQUEUE||+49|1" for i in range(40)]
+    log.write_text("\n".join(events) + "\n", encoding="utf-8")
+    load(landing)
+    assert len(log.read_bytes()) > 1024
+    # rewritten in place, same size: first 30 lines (> 1 KiB) kept, the last 10 now ABANDONs
+    events[30:] = [e.replace("ENTERQUEUE||+49|1", "ABANDON|10|10|300") for e in events[30:]]
+    log.write_text("\n".join(events) + "\n", encoding="utf-8")
+
+    with caplog.at_level(logging.WARNING, logger="ingestion.files"):
+        second = load(landing)
+
+    assert f"{QUEUE_LOG_FILE} was replaced (the bytes before line 41 changed)" in caplog.text
+    assert sql(
+        "select count(*), min(line_number), max(line_number), count(*) filter (event = 'ABANDON')"
+        f" from raw_telephony.queue_log_events where _dlt_load_id = '{second.loads_ids[0]}'"
+    ) == [(40, 1, 40, 10)]
 
 
 def test_cdr_layout_and_time_zone_from_the_environment(

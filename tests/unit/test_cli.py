@@ -110,3 +110,22 @@ def test_kpis_shows_a_daily_trend_of_all_queues(tmp_path, capsys):
     trend = out[out.index("Last 2 days, all queues:"):].splitlines()
     assert trend[2].startswith("Mon 2026-10-12      100")
     assert trend[3].startswith("Tue 2026-10-13        1")
+
+
+def test_ui_shows_the_deployment_of_the_last_run_on_its_state_folder(tmp_path, monkeypatch):
+    from cxpipe.cli import build_parser, ui_settings
+    from cxpipe.runner import remember_settings
+    from orchestration.settings import Settings
+
+    for name in ("CXPIPE_LANDING_DIR", "CXPIPE_WAREHOUSE", "CXPIPE_SITE_TIMEZONE", "CXPIPE_STATE_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    parser = build_parser()
+    fresh = ui_settings(parser.parse_args(["ui", "--dir", str(tmp_path)]))
+    assert fresh.site_timezone == "UTC" and fresh.warehouse_path == tmp_path / "warehouse.duckdb"
+
+    remember_settings(Settings(landing_dir=tmp_path / "in", warehouse_path=tmp_path / "w.duckdb",
+                               site_timezone="Europe/Berlin", state_dir=tmp_path / "state"))
+    shown = ui_settings(parser.parse_args(["ui", "--dir", str(tmp_path)]))
+    assert (shown.site_timezone, shown.warehouse_path) == ("Europe/Berlin", tmp_path / "w.duckdb")
+    flagged = ui_settings(parser.parse_args(["ui", "--dir", str(tmp_path), "--timezone", "America/Chicago"]))
+    assert flagged.site_timezone == "America/Chicago"

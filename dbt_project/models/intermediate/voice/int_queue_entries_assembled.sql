@@ -16,7 +16,7 @@ ranked_within_role as (
         row_number() over (
             partition by callid, queue_name, entry_seq,
                 case when event_role in ('end_connected', 'end_waiting') then 'end' else event_role end
-            order by event_epoch, source_file, line_number
+            order by event_epoch, source_file_first_epoch, source_file, line_number
         ) as rank_in_role
     from segmented
 ),
@@ -35,6 +35,7 @@ pivoted as (
         max(case when role_group = 'blocked' then event_name end) as blocked_event_name,
         max(case when role_group = 'blocked' then blocked_reason end) as blocked_reason,
         max(case when role_group = 'blocked' then logged_wait_seconds end) as blocked_wait_seconds,
+        max(case when role_group = 'blocked' and counts_as_exited_empty then 1 else 0 end) as blocked_counts_as_exited_empty,
         max(case when role_group = 'connect' then event_epoch end) as connect_epoch,
         max(case when role_group = 'connect' then logged_wait_seconds end) as connect_wait_seconds,
         max(case when role_group = 'connect' then agent_id end) as connect_agent_id,
@@ -45,21 +46,32 @@ pivoted as (
         max(case when role_group = 'end' then transfer_type end) as transfer_type,
         max(case when role_group = 'end' then logged_wait_seconds end) as end_wait_seconds,
         max(case when role_group = 'end' then logged_calltime_seconds end) as end_calltime_seconds,
-        max(case when role_group = 'end' then agent_id end) as end_agent_id
+        max(case when role_group = 'end' then agent_id end) as end_agent_id,
+        max(case when role_group = 'end' and counts_as_exited_empty then 1 else 0 end) as end_counts_as_exited_empty
     from first_events
     group by callid, queue_name, entry_seq
 ),
 
+latest_event as (
+    -- "Now" for the data: the latest entry-shaping event loaded (not the wall clock, so that a
+    -- rebuild of old data gives the same answer).
+    select max(event_epoch) as latest_epoch from segmented
+),
+
 classified as (
     select
-        *,
+        pivoted.*,
         case
             when blocked_event_name is not null then 'blocked'
             when connect_epoch is not null or end_event_role = 'end_connected' then 'answered'
             when end_event_role = 'end_waiting' then end_outcome
+            -- D2: no end event yet. Still waiting unless that is impossibly long ago.
+            when enter_epoch < latest_event.latest_epoch - {{ var('in_progress_timeout_hours') }} * 3600
+                then 'lost'
             else 'in_progress'
         end as outcome
     from pivoted
+    cross join latest_event
 ),
 
 timed as (
@@ -71,6 +83,7 @@ timed as (
             when 'answered' then coalesce(
                 connect_wait_seconds, end_wait_seconds, connect_epoch - enter_epoch)
             when 'in_progress' then null
+            when 'lost' then null
             else coalesce(end_wait_seconds, end_epoch - enter_epoch)
         end as wait_seconds,
         case
@@ -108,6 +121,7 @@ final as (
         coalesce(connect_agent_id, end_agent_id) as agent_id,
         transfer_type,
         transfer_type is not null as is_transferred,
+        (blocked_counts_as_exited_empty = 1 or end_counts_as_exited_empty = 1) as is_exited_empty,
         (outcome = 'answered' and end_event_role = 'end_connected') as is_handled
     from timed
 )

@@ -1,6 +1,7 @@
-{#- One row per answered queue entry that has a call record (CDR) for its answered leg: the
-    CDR of the same call and queue whose answer time is closest to the CONNECT (within a minute),
-    preferring the same agent. Gives the connected time "from the call record" (D4). -#}
+{#- One row per answered queue entry that has a call record (CDR) for its agent leg: the CDR of
+    the same call and queue answered within cdr_match_seconds of the CONNECT, preferring the same
+    agent. A caller-leg CDR answered when the call entered the IVR or queue does not match (its
+    billsec would include the wait). Used when the queue_log lacks the entry's end (D4). -#}
 with
 
 entries as (
@@ -17,6 +18,7 @@ entries as (
 records as (
     select * from {{ ref('stg_telephony__cdr_records') }}
     where answer_at is not null
+        and end_at is not null
 ),
 
 candidates as (
@@ -24,6 +26,7 @@ candidates as (
         entries.queue_entry_id,
         records.cdr_record_id,
         records.billsec_seconds,
+        records.end_at,
         row_number() over (
             partition by entries.queue_entry_id
             order by
@@ -35,14 +38,15 @@ candidates as (
     inner join records
         on records.callid = entries.callid
         and (records.queue_name = entries.queue_name or records.queue_name is null)
-        and abs({{ epoch_seconds('records.answer_at') }} - entries.connected_epoch) <= 60
+        and abs({{ epoch_seconds('records.answer_at') }} - entries.connected_epoch) <= {{ var('cdr_match_seconds') }}
 ),
 
 final as (
     select
         queue_entry_id,
         cdr_record_id,
-        billsec_seconds as cdr_connected_seconds
+        billsec_seconds as cdr_connected_seconds,
+        end_at as cdr_ended_at
     from candidates
     where match_rank = 1
 )

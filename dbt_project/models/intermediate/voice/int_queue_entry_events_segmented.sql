@@ -14,6 +14,7 @@ call_events as (
     select
         events.queue_log_event_id,
         events.source_file,
+        events.source_file_first_epoch,
         events.line_number,
         events.event_epoch,
         events.event_at,
@@ -25,6 +26,7 @@ call_events as (
         event_meanings.outcome,
         event_meanings.blocked_reason,
         event_meanings.transfer_type,
+        event_meanings.counts_as_exited_empty,
         case event_meanings.wait_field
             when 1 then {{ safe_cast_number('events.data1') }}
             when 2 then {{ safe_cast_number('events.data2') }}
@@ -53,7 +55,7 @@ with_previous as (
         *,
         lag(event_role) over (
             partition by callid, queue_name
-            order by event_epoch, source_file, line_number
+            order by event_epoch, source_file_first_epoch, source_file, line_number
         ) as previous_event_role
     from call_events
 ),
@@ -79,6 +81,7 @@ final as (
     select
         queue_log_event_id,
         source_file,
+        source_file_first_epoch,
         line_number,
         event_epoch,
         event_at,
@@ -90,11 +93,12 @@ final as (
         outcome,
         blocked_reason,
         transfer_type,
+        counts_as_exited_empty,
         logged_wait_seconds,
         logged_calltime_seconds,
         sum(is_entry_start) over (
             partition by callid, queue_name
-            order by event_epoch, source_file, line_number
+            order by event_epoch, source_file_first_epoch, source_file, line_number
             rows between unbounded preceding and current row
         ) as entry_seq
     from entry_starts

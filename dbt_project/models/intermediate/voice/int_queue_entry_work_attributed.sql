@@ -1,6 +1,9 @@
-{#- One row per answered queue entry that has hold or after-call work in the agent-state feed.
-    D4: a HOLD or ACW state belongs to the latest entry connected to that agent at or before the
-    state began (the contact it follows). -#}
+{#- One row per answered queue entry that has hold or after-call work in the agent-state feed (D4).
+    A HOLD or ACW state is a candidate for the latest entry the same agent connected at or before
+    the state began; it belongs to that entry only when it fits the contact: HOLD while the call
+    was connected (cut at the call's end), ACW beginning within agent_state_match_seconds of the
+    call's end (and at most max_acw_seconds long). Work after outbound or direct calls, which the
+    queue_log does not know, therefore stays unattributed. -#}
 with
 
 states as (
@@ -13,7 +16,8 @@ contacts as (
     select
         queue_entry_id,
         agent_id,
-        {{ from_epoch('connected_epoch') }} as connected_at
+        {{ from_epoch('connected_epoch') }} as connected_at,
+        {{ from_epoch('ended_epoch') }} as ended_at
     from {{ ref('int_queue_entries_assembled') }}
     where connected_epoch is not null
         and agent_id is not null
@@ -23,8 +27,11 @@ candidates as (
     select
         states.agent_state_event_id,
         states.agent_state,
-        states.duration_seconds,
+        states.started_at as state_started_at,
+        states.ended_at as state_ended_at,
+        states.duration_seconds as state_seconds,
         contacts.queue_entry_id,
+        contacts.ended_at as contact_ended_at,
         row_number() over (
             partition by states.agent_state_event_id
             order by contacts.connected_at desc, contacts.queue_entry_id desc
@@ -33,17 +40,40 @@ candidates as (
     inner join contacts
         on states.agent_id = contacts.agent_id
         and contacts.connected_at <= states.started_at
-        -- Work is attributed to a contact of the last day only; older states stay unattributed.
         and contacts.connected_at > states.started_at - interval '1 day'
+),
+
+fitted as (
+    select
+        queue_entry_id,
+        agent_state,
+        case
+            when agent_state = 'HOLD'
+                and (contact_ended_at is null or state_started_at < contact_ended_at)
+                then {{ seconds_between(
+                    'state_started_at',
+                    'case when contact_ended_at is not null and contact_ended_at < state_ended_at
+                          then contact_ended_at else state_ended_at end') }}
+            when agent_state = 'ACW'
+                and contact_ended_at is not null
+                and state_started_at >= {{ add_seconds('contact_ended_at', '-' ~ var('agent_state_match_seconds')) }}
+                and state_started_at <= {{ add_seconds('contact_ended_at', var('agent_state_match_seconds')) }}
+                then case
+                    when state_seconds > {{ var('max_acw_seconds') }} then {{ var('max_acw_seconds') }}
+                    else state_seconds
+                end
+        end as work_seconds
+    from candidates
+    where recency_rank = 1
 ),
 
 final as (
     select
         queue_entry_id,
-        sum(case when agent_state = 'HOLD' then duration_seconds else 0 end) as hold_seconds,
-        sum(case when agent_state = 'ACW' then duration_seconds else 0 end) as acw_seconds
-    from candidates
-    where recency_rank = 1
+        sum(case when agent_state = 'HOLD' then work_seconds else 0 end) as hold_seconds,
+        sum(case when agent_state = 'ACW' then work_seconds else 0 end) as acw_seconds
+    from fitted
+    where work_seconds is not null
     group by queue_entry_id
 )
 

@@ -17,14 +17,22 @@ joined as (
         entries.*,
         {{ from_epoch('entries.entered_epoch') }} as entered_at,
         {{ from_epoch('entries.connected_epoch') }} as connected_at,
-        {{ from_epoch('entries.ended_epoch') }} as ended_at,
+        coalesce(
+            {{ from_epoch('entries.ended_epoch') }},
+            case when entries.outcome = 'answered' then cdr_matches.cdr_ended_at end
+        ) as ended_at,
         cdr_matches.cdr_record_id,
-        -- D4: connected time from the call record; the queue_log calltime when no CDR matches.
-        coalesce(cdr_matches.cdr_connected_seconds, entries.logged_connected_seconds) as connected_seconds,
+        cdr_matches.cdr_connected_seconds,
+        -- D4: the PBX's record of the agent connection (COMPLETE*/TRANSFER calltime); the agent
+        -- leg's CDR when the queue_log lacks the end of the entry.
+        coalesce(entries.logged_connected_seconds, cdr_matches.cdr_connected_seconds) as connected_seconds,
         case
-            when cdr_matches.cdr_connected_seconds is not null then 'cdr'
             when entries.logged_connected_seconds is not null then 'queue_log'
+            when cdr_matches.cdr_connected_seconds is not null then 'cdr'
         end as connected_seconds_source,
+        (entries.is_handled
+            or (entries.outcome = 'answered' and cdr_matches.cdr_connected_seconds is not null))
+            as is_handled_by_any_record,
         case when entries.outcome = 'answered' then coalesce(work.hold_seconds, 0) end as hold_seconds,
         case when entries.outcome = 'answered' then coalesce(work.acw_seconds, 0) end as acw_seconds
     from entries
@@ -72,6 +80,7 @@ final as (
         cast(connected_seconds as double precision) as connected_seconds,
         connected_seconds_source,
         cdr_record_id,
+        cast(cdr_connected_seconds as double precision) as cdr_connected_seconds,
         cast(connected_seconds - hold_seconds as double precision) as talk_seconds,
         cast(hold_seconds as double precision) as hold_seconds,
         cast(acw_seconds as double precision) as acw_seconds,
@@ -87,7 +96,8 @@ final as (
             as is_answered_within_sl,
         is_transferred,
         transfer_type,
-        is_handled
+        is_exited_empty,
+        is_handled_by_any_record as is_handled
     from with_interval
 )
 

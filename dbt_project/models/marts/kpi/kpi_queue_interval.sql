@@ -37,6 +37,7 @@ final as (
         blocked_closed,
         blocked_diverted,
         in_progress,
+        lost,
         transferred,
         handled,
         answered_wait_seconds,

@@ -58,6 +58,9 @@ final as (
         source_file || ':' || cast(line_number as varchar) as queue_log_event_id,
         source_file,
         line_number,
+        -- Orders files by their content, not their name (a live `queue_log` sorts before its
+        -- rotated `queue_log-20261012`): ties at the same second follow file order (D7).
+        min(event_epoch) over (partition by source_file) as source_file_first_epoch,
         event_epoch,
         event_at,
         callid,
