@@ -31,6 +31,18 @@
     cast(coalesce(sum(case when is_handled then handle_seconds end), 0) as double precision) as handle_seconds
 {%- endmacro %}
 
+{#- The count and sum columns of voice_kpi_counts, in mart order, for a final select list. -#}
+{% macro voice_kpi_count_columns() -%}
+    {%- set names = [
+        "offered", "answered", "abandoned", "short_abandoned", "abandoned_within_sl",
+        "answered_within_sl", "timed_out", "exited_with_key", "exited_empty", "blocked",
+        "blocked_empty", "blocked_full", "blocked_closed", "blocked_diverted", "in_progress", "lost",
+        "transferred", "handled", "answered_wait_seconds", "abandoned_wait_seconds",
+        "max_wait_seconds", "talk_seconds", "hold_seconds", "acw_seconds", "handle_seconds",
+    ] -%}
+    {{ names | join(",\n        ") }}
+{%- endmacro %}
+
 {% macro voice_kpi_ratios() -%}
     offered - short_abandoned as offered_excluding_short_abandoned,
     abandoned - short_abandoned as abandoned_excluding_short,

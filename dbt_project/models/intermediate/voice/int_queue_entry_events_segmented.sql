@@ -27,20 +27,8 @@ call_events as (
         event_meanings.blocked_reason,
         event_meanings.transfer_type,
         event_meanings.counts_as_exited_empty,
-        case event_meanings.wait_field
-            when 1 then {{ safe_cast_number('events.data1') }}
-            when 2 then {{ safe_cast_number('events.data2') }}
-            when 3 then {{ safe_cast_number('events.data3') }}
-            when 4 then {{ safe_cast_number('events.data4') }}
-            when 5 then {{ safe_cast_number('events.data5') }}
-        end as logged_wait_seconds,
-        case event_meanings.calltime_field
-            when 1 then {{ safe_cast_number('events.data1') }}
-            when 2 then {{ safe_cast_number('events.data2') }}
-            when 3 then {{ safe_cast_number('events.data3') }}
-            when 4 then {{ safe_cast_number('events.data4') }}
-            when 5 then {{ safe_cast_number('events.data5') }}
-        end as logged_calltime_seconds
+        {{ queue_log_data_field('event_meanings.wait_field', 'events.') }} as logged_wait_seconds,
+        {{ queue_log_data_field('event_meanings.calltime_field', 'events.') }} as logged_calltime_seconds
     from events
     inner join event_meanings
         on events.event_name = event_meanings.event_name

@@ -1,13 +1,7 @@
 with
 
-completed_loads as (
-    select load_id from {{ source('telephony', '_dlt_loads') }}
-    where status = 0
-),
-
 source as (
-    select * from {{ source('telephony', 'quarantine') }}
-    where _dlt_load_id in (select load_id from completed_loads)
+    {{ completed_load_rows('telephony', 'quarantine') }}
 ),
 
 final as (
