@@ -132,6 +132,30 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dbt(args: argparse.Namespace) -> int:
+    """dbt on the project with this deployment's settings (for example `docs generate`)."""
+    import subprocess
+
+    from cxpipe.runner import prepare_environment, remembered_settings
+    from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_executable
+
+    state_dir = Path(os.environ.get("CXPIPE_STATE_DIR") or "data/state")
+    last = remembered_settings(state_dir)
+    settings = _settings(
+        os.environ.get("CXPIPE_LANDING_DIR") or last.get("CXPIPE_LANDING_DIR"),
+        args.warehouse or os.environ.get("CXPIPE_WAREHOUSE") or last.get("CXPIPE_WAREHOUSE"),
+        os.environ.get("CXPIPE_SITE_TIMEZONE") or last.get("CXPIPE_SITE_TIMEZONE"),
+        str(state_dir),
+    )
+    prepare_environment(settings)
+    dbt_args = [a for a in args.dbt_args if a != "--"]
+    if not dbt_args:
+        raise CxpipeError("Give the dbt command to run, for example `cxpipe dbt docs generate`.")
+    command = [dbt_executable(), *dbt_args, "--project-dir", str(DBT_PROJECT_DIR),
+               "--profiles-dir", str(DBT_PROJECT_DIR)]
+    return subprocess.call(command)
+
+
 def _cxpipe_command() -> str:
     """How the person who ran us can run cxpipe again (the venv may not be on PATH)."""
     me = Path(sys.argv[0]).resolve()
@@ -267,6 +291,11 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("--warehouse", help="DuckDB warehouse file (CXPIPE_WAREHOUSE)")
     sql.add_argument("--max-rows", type=_positive_int, default=40)
     sql.set_defaults(func=cmd_sql)
+
+    dbt = sub.add_parser("dbt", help="run dbt on the project with this deployment's settings")
+    dbt.add_argument("--warehouse", help="DuckDB warehouse file (CXPIPE_WAREHOUSE)")
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="dbt command and flags, e.g. docs generate")
+    dbt.set_defaults(func=cmd_dbt)
 
     demo = sub.add_parser("demo", help="simulate a month, run everything, print the KPIs")
     demo.add_argument("--dir", default="data", help="folder for the demo's data (default %(default)s)")

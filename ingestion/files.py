@@ -68,6 +68,9 @@ logger = logging.getLogger(__name__)
 
 READ_CHUNK_BYTES: Final = 8 * 1024 * 1024
 DEFAULT_SETTLE_SECONDS: Final = 60.0
+MIN_MATCH_LINES: Final = 2
+"""Lines a cursor must have consumed to be recognised under another file name (see
+:func:`continues`)."""
 _UTF8_BOM: Final = b"\xef\xbb\xbf"
 
 
@@ -158,10 +161,12 @@ def cursor_mismatch(probe: ContentProbe, cursor: FileCursor) -> str | None:
 def continues(probe: ContentProbe, cursor: FileCursor) -> bool:
     """True when the probed file holds the content ``cursor`` read (for matching any name).
 
-    The first-bytes hash is compared first: it is cheap, and rules out almost every other file
-    before a gzip file would have to be decompressed to learn its size.
+    A cursor that consumed fewer than :data:`MIN_MATCH_LINES` lines identifies nothing: a CSV
+    export holding only its header line looks like every other export of that feed (re-reading
+    such a line loads no row). The first-bytes hash is compared before the rest: it is cheap, and
+    rules out almost every other file before a gzip file would be decompressed to learn its size.
     """
-    if cursor.offset == 0 or probe.head_hash(cursor.offset) != cursor.fingerprint:
+    if cursor.lines < MIN_MATCH_LINES or probe.head_hash(cursor.offset) != cursor.fingerprint:
         return False
     return cursor_mismatch(probe, cursor) is None
 
@@ -342,7 +347,8 @@ class _Survey:
 
     ``own``: files that continue the cursor under their own name; ``others``: every other file,
     with the other names whose cursor it continues (often none); ``replaced``: why a file no longer
-    fits its own cursor. Files whose content cannot be read are left out (with a warning).
+    fits its own cursor; ``taken_over``: names whose cursor another file continues (their content
+    moved, or was copied). Files whose content cannot be read are left out (with a warning).
     """
 
     def __init__(self, probes: Mapping[str, ContentProbe], known: Mapping[str, FileCursor]) -> None:
@@ -354,10 +360,9 @@ class _Survey:
                 self._survey(relpath, probe, known)
             except UnreadableContent as exc:
                 logger.warning("%s: %s; skipped, tried again next run", relpath, exc)
+        self.taken_over = {name for names in self.others.values() for name in names}
 
-    def _survey(
-        self, relpath: str, probe: ContentProbe, known: Mapping[str, FileCursor]
-    ) -> None:
+    def _survey(self, relpath: str, probe: ContentProbe, known: Mapping[str, FileCursor]) -> None:
         own = known.get(relpath)
         why = cursor_mismatch(probe, own) if own is not None else None
         if own is not None and why is None:
@@ -368,11 +373,6 @@ class _Survey:
         self.others[relpath] = [
             name for name, cursor in known.items() if name != relpath and continues(probe, cursor)
         ]
-
-    @property
-    def taken_over(self) -> set[str]:
-        """Names whose cursor another file continues (their content moved, or was copied)."""
-        return {name for names in self.others.values() for name in names}
 
 
 def iter_new_content(

@@ -9,7 +9,9 @@ Reads the landing folder (docs/source_formats.md) into dataset ``raw_telephony``
 
 All four are append-only raw history: each run reads only the files and bytes added since the
 previous run (cursors in dlt resource state, see :mod:`ingestion.files`), so a second run over the
-same landing folder loads nothing. Interpretation (agent ids, outcomes, deduplication) is dbt's.
+same landing folder loads nothing. Files are recognised by content: a rotated (renamed or
+gzip-compressed) or copied file is not loaded again. Interpretation (agent ids, outcomes,
+deduplication) is dbt's.
 
 This module only wires the resources; parsing lives in :mod:`.queue_log`, :mod:`.cdr` and
 :mod:`.agent_states`, file reading in :mod:`ingestion.files` and :mod:`ingestion.feed`.

@@ -220,3 +220,39 @@ def test_late_lines_complete_the_open_entries(late_data_run):
         select count(*) from (select source_file, line_number from raw_telephony.queue_log_events
                               group by source_file, line_number having count(*) > 1) d""")[0][0]
     assert duplicates == 0
+
+
+def test_asterisk_log_rotation_loads_every_line_once(tmp_path, deployment):
+    """The live log is always `queue_log`; logrotate renames it to queue_log.1, .2, ... The
+    marts after each rotation equal the ground truth, and no line is loaded twice."""
+    import shutil
+
+    from cxpipe.runner import run_refresh
+    from simulator import SimulationConfig, simulate
+
+    complete = tmp_path / "complete"
+    simulate(SimulationConfig(start=date(2026, 10, 13), days=2, seed=5, site_timezone="UTC",
+                              agents=8, calls_per_day=250), out_dir=complete)
+    settings = deployment(timezone="UTC")
+    landing = settings.landing_dir
+    for folder in ("cdr", "agent_states"):
+        shutil.copytree(complete / "telephony" / folder, landing / "telephony" / folder)
+    live = landing / "telephony" / "queue_log" / "queue_log"
+    live.parent.mkdir(parents=True)
+    days = sorted((complete / "telephony" / "queue_log").iterdir())
+    for number, day_file in enumerate(days):
+        for older in range(number - 1, 0, -1):  # queue_log.1 -> queue_log.2, ...
+            rotated = live.with_name(f"queue_log.{older}")
+            rotated.rename(live.with_name(f"queue_log.{older + 1}"))
+        if live.exists():
+            live.rename(live.with_name("queue_log.1"))
+        shutil.copyfile(day_file, live)
+        assert run_refresh(settings).success
+    loaded = query(settings.warehouse_path, "select count(*) from raw_telephony.queue_log_events")[0][0]
+    quarantined = query(settings.warehouse_path, "select count(*) from raw_telephony.quarantine")[0][0]
+    lines = sum(len([line for line in path.read_text().splitlines() if line.strip()]) for path in days)
+    assert loaded + quarantined == lines
+    keys = ["queue_name", "report_date"]
+    truth = pd.read_csv(complete / "ground_truth" / "queue_daily.csv", dtype={"queue_name": str, "report_date": str})
+    problems = _compare(truth[keys + COUNTS + SECONDS], _marts(settings, "kpi_queue_daily", keys), keys)
+    assert not problems, "\n".join(problems[:30])

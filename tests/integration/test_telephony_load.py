@@ -407,9 +407,13 @@ def test_new_gzip_files_load(tmp_path: Path, load: Callable[..., LoadInfo], sql:
         (f"{QUEUE_LOG_FILE}.gz", 8, 10),
         (f"{QUEUE_LOG_DIR}/vendor-export-20261012.csv.gz", 3, 4),  # table form: .csv.gz
     ]
-    assert sql(
-        "select line_number, state from raw_telephony.agent_state_events order by 1"
-    ) == [(2, "LOGIN"), (3, "AVAILABLE"), (4, "ON_CONTACT"), (6, "ACW"), (7, "BREAK")]
+    assert sql("select line_number, state from raw_telephony.agent_state_events order by 1") == [
+        (2, "LOGIN"),
+        (3, "AVAILABLE"),
+        (4, "ON_CONTACT"),
+        (6, "ACW"),
+        (7, "BREAK"),
+    ]
     assert sql("select source_file, line_number from raw_telephony.quarantine order by 1") == [
         (f"{AGENT_STATES_FILE}.gz", 5),
         (f"{QUEUE_LOG_FILE}.gz", 8),

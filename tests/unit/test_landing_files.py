@@ -16,8 +16,8 @@ import pyarrow as pa
 import pytest
 from dlt.extract.items import DataItemWithMeta
 
-from ingestion.feed import LineParser, RunStamp, extract_lines
 from ingestion.content import ContentProbe, UnreadableContent, content_name, sha256_hex
+from ingestion.feed import LineParser, RunStamp, extract_lines
 from ingestion.files import FileCursor, continues, cursor_mismatch, iter_new_content
 from ingestion.telephony.queue_log import parse_pipe_line
 from models import QUEUE_LOG_EVENT_COLUMNS
@@ -244,13 +244,27 @@ def test_cursor_mismatch_tells_what_changed(tmp_path: Path) -> None:
 
 def test_continues_compares_only_what_a_short_cursor_read(tmp_path: Path) -> None:
     log = tmp_path / "log"
-    log.write_bytes(b"a\n")
-    short = cursor_of(b"a\n", 1)
-    log.write_bytes(b"a\n" + lines_of(1, 40))  # grew past 1 KiB: its first KiB is new
+    short = cursor_of(b"a\nb\n", 2)
+    log.write_bytes(b"a\nb\n" + lines_of(1, 40))  # grew past 1 KiB: its first KiB is new
     assert continues(ContentProbe(log), short)
-    log.write_bytes(b"b\n" + lines_of(1, 40))
+    log.write_bytes(b"a\nc\n" + lines_of(1, 40))
     assert not continues(ContentProbe(log), short)
-    assert not continues(ContentProbe(log), FileCursor(0, 0, 0, sha256_hex(b"")))  # read nothing
+    # a single line (a CSV header alone) does not identify a file under another name
+    log.write_bytes(b"h1,h2\n1,2\n")
+    assert not continues(ContentProbe(log), cursor_of(b"h1,h2\n", 1))
+    assert cursor_mismatch(ContentProbe(log), cursor_of(b"h1,h2\n", 1)) is None  # its own: fine
+
+
+def test_header_only_export_is_not_taken_for_a_copy(
+    landing: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (landing / "feed" / "states-1.csv").write_bytes(b"h1,h2\n")
+    state: dict[str, Any] = {}
+    read_all(landing, state)
+    (landing / "feed" / "states-2.csv").write_bytes(b"h1,h2\n1,2\n")
+    with caplog.at_level(logging.WARNING, logger="ingestion.files"):
+        assert read_all(landing, state) == {"feed/states-2.csv": [(1, b"h1,h2"), (2, b"1,2")]}
+    assert no_warnings(caplog) == []
 
 
 def test_small_file_growing_past_one_kib_is_read_in_pieces(

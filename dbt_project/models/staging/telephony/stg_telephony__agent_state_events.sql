@@ -30,7 +30,9 @@ deduplicated as (
 
 final as (
     select
-        source_file || ':' || cast(line_number as varchar) as agent_state_event_id,
+        -- A file name can come back with other content (the live queue_log after a rotation),
+        -- so the load that read the line is part of its identity.
+        source_file || ':' || cast(line_number as varchar) || '@' || dlt_load_id as agent_state_event_id,
         source_file,
         line_number,
         agent_id,

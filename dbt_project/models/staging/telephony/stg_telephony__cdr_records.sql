@@ -55,7 +55,9 @@ deduplicated as (
 
 final as (
     select
-        source_file || ':' || cast(line_number as varchar) as cdr_record_id,
+        -- A file name can come back with other content (the live queue_log after a rotation),
+        -- so the load that read the line is part of its identity.
+        source_file || ':' || cast(line_number as varchar) || '@' || dlt_load_id as cdr_record_id,
         source_file,
         line_number,
         callid,

@@ -49,12 +49,15 @@ deduplicated as (
 
 final as (
     select
-        source_file || ':' || cast(line_number as varchar) as queue_log_event_id,
+        -- A file name can come back with other content (the live queue_log after a rotation),
+        -- so the load that read the line is part of its identity.
+        source_file || ':' || cast(line_number as varchar) || '@' || dlt_load_id as queue_log_event_id,
         source_file,
         line_number,
         -- Orders files by their content, not their name (a live `queue_log` sorts before its
-        -- rotated `queue_log-20261012`): ties at the same second follow file order (D7).
-        min(event_epoch) over (partition by source_file) as source_file_first_epoch,
+        -- rotated `queue_log-20261012`): ties at the same second follow file order (D1). Per load,
+        -- because a name can come back with other content after a rotation.
+        min(event_epoch) over (partition by source_file, dlt_load_id) as source_file_first_epoch,
         event_epoch,
         event_at,
         callid,
