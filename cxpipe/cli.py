@@ -264,7 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--start", type=_date, default=DEMO_START, help="first site-local day (default %(default)s)")
     sim.add_argument("--days", type=_positive_int, default=7, help="number of days (default %(default)s)")
     sim.add_argument("--seed", type=int, default=42, help="random seed (default %(default)s)")
-    sim.add_argument("--timezone", default=DEMO_TIMEZONE, help="site time zone (default %(default)s)")
+    sim.add_argument("--timezone", default="UTC",
+                     help="site time zone (default %(default)s, like `cxpipe run`; give both the same)")
     sim.add_argument("--agents", type=_positive_int, default=30, help="agents on staff (default %(default)s)")
     sim.add_argument("--calls-per-day", type=_positive_int, default=2000,
                      help="average calls on a weekday (default %(default)s)")

@@ -1,10 +1,19 @@
 """The refresh job and its daily schedule."""
 
-from __future__ import annotations
-
 import os
+from datetime import timedelta
 
-from dagster import AssetSelection, DefaultScheduleStatus, ScheduleDefinition, define_asset_job
+from dagster import (
+    AssetSelection,
+    DefaultScheduleStatus,
+    RunRequest,
+    ScheduleDefinition,
+    ScheduleEvaluationContext,
+    define_asset_job,
+    schedule,
+)
+
+from orchestration.checks import END_TAG, START_TAG
 
 REFRESH_JOB_NAME = "cx_refresh"
 
@@ -19,11 +28,19 @@ cx_refresh_job = define_asset_job(
 
 
 def daily_schedule() -> ScheduleDefinition:
-    """Every day at CXPIPE_SCHEDULE_CRON (default 02:30) in the site time zone."""
-    return ScheduleDefinition(
+    """Every day at CXPIPE_SCHEDULE_CRON (default 02:30) in the site time zone, for the site-local
+    day before: the run is tagged with that day, so the `days_present` check fails (and blocks
+    what follows) when its files did not arrive."""
+
+    @schedule(
         name="cx_daily_refresh",
         job=cx_refresh_job,
         cron_schedule=os.environ.get("CXPIPE_SCHEDULE_CRON", "30 2 * * *"),
         execution_timezone=os.environ.get("CXPIPE_SITE_TIMEZONE") or "UTC",
         default_status=DefaultScheduleStatus.RUNNING,
     )
+    def cx_daily_refresh(context: ScheduleEvaluationContext) -> RunRequest:
+        day = (context.scheduled_execution_time - timedelta(days=1)).date().isoformat()
+        return RunRequest(run_key=f"daily-{day}", tags={START_TAG: day, END_TAG: day})
+
+    return cx_daily_refresh

@@ -194,8 +194,8 @@ def _problems(cfg: SimulationConfig):
         yield "ring_timeout_seconds must be >= 2"
     if cfg.service_level_seconds < 0 or cfg.short_abandon_seconds < 0:
         yield "service_level_seconds and short_abandon_seconds must be >= 0"
-    if cfg.interval_minutes <= 0 or 1440 % cfg.interval_minutes:
-        yield "interval_minutes must divide a day (1440 minutes)"
+    if cfg.interval_minutes <= 0 or 60 % cfg.interval_minutes:
+        yield "interval_minutes must divide an hour (5, 10, 15, 20, 30 or 60), as in the marts"
     if cfg.caller_pool_size is not None and cfg.caller_pool_size < 1:
         yield "caller_pool_size must be >= 1"
     try:

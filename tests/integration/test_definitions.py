@@ -80,3 +80,18 @@ def test_every_step_that_opens_the_warehouse_is_in_the_duckdb_pool(defs):
 
     for check in ALL_CHECKS:
         assert check.op.pool == WRITER_POOL, check
+
+
+def test_daily_schedule_runs_for_the_previous_site_local_day(defs):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from dagster import build_schedule_context
+
+    from orchestration.checks import END_TAG, START_TAG
+
+    schedule = defs.resolve_schedule_def("cx_daily_refresh")
+    zone = ZoneInfo(schedule.execution_timezone)
+    context = build_schedule_context(scheduled_execution_time=datetime(2026, 10, 26, 2, 30, tzinfo=zone))
+    request = schedule.evaluate_tick(context).run_requests[0]
+    assert request.tags[START_TAG] == request.tags[END_TAG] == "2026-10-25"

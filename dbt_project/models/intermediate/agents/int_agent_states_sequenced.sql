@@ -17,7 +17,7 @@ sequenced as (
         started_at,
         lead(started_at) over (
             partition by agent_id
-            order by started_at, source_file, line_number
+            order by started_at, source_file_first_started_at, source_file, line_number
         ) as ended_at
     from states
 ),

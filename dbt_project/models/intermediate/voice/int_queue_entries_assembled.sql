@@ -79,7 +79,8 @@ timed as (
         *,
         -- D3: the logged wait; else the time since ENTERQUEUE.
         case outcome
-            when 'blocked' then coalesce(blocked_wait_seconds, blocked_epoch - enter_epoch, 0)
+            -- Refused "without waiting" (KPI_DEFINITIONS), whatever the PBX logs.
+            when 'blocked' then 0
             when 'answered' then coalesce(
                 connect_wait_seconds, end_wait_seconds, connect_epoch - enter_epoch)
             when 'in_progress' then null

@@ -12,15 +12,22 @@ states as (
         and ended_at is not null
 ),
 
+cdr_matches as (
+    select * from {{ ref('int_queue_entries_matched_to_cdr') }}
+),
+
 contacts as (
+    -- The call's end from the queue_log, or from the agent leg's CDR when the queue_log lacks it.
     select
-        queue_entry_id,
-        agent_id,
-        {{ from_epoch('connected_epoch') }} as connected_at,
-        {{ from_epoch('ended_epoch') }} as ended_at
-    from {{ ref('int_queue_entries_assembled') }}
-    where connected_epoch is not null
-        and agent_id is not null
+        entries.queue_entry_id,
+        entries.agent_id,
+        {{ from_epoch('entries.connected_epoch') }} as connected_at,
+        coalesce({{ from_epoch('entries.ended_epoch') }}, cdr_matches.cdr_ended_at) as ended_at
+    from {{ ref('int_queue_entries_assembled') }} as entries
+    left join cdr_matches
+        on entries.queue_entry_id = cdr_matches.queue_entry_id
+    where entries.connected_epoch is not null
+        and entries.agent_id is not null
 ),
 
 candidates as (
@@ -40,7 +47,7 @@ candidates as (
     inner join contacts
         on states.agent_id = contacts.agent_id
         and contacts.connected_at <= states.started_at
-        and contacts.connected_at > states.started_at - interval '1 day'
+        and contacts.connected_at > {{ dbt.dateadd('day', -1, 'states.started_at') }}
 ),
 
 fitted as (

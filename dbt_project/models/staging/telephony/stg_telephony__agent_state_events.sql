@@ -23,7 +23,7 @@ deduplicated as (
         *,
         row_number() over (
             partition by agent_id, agent_state, started_at, state_reason
-            order by source_file, line_number
+            order by dlt_load_id, source_file, line_number
         ) as duplicate_rank
     from renamed
 ),
@@ -35,6 +35,9 @@ final as (
         source_file || ':' || cast(line_number as varchar) || '@' || dlt_load_id as agent_state_event_id,
         source_file,
         line_number,
+        -- Ties at the same second follow file order, files in the order of their first event
+        -- (per load: a name can come back with other content after a rotation).
+        min(started_at) over (partition by source_file, dlt_load_id) as source_file_first_started_at,
         agent_id,
         agent_name,
         team_name,

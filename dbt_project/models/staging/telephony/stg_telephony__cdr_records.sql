@@ -48,7 +48,7 @@ deduplicated as (
         row_number() over (
             partition by callid, channel, destination_channel, last_application_data, start_at,
                 answer_at, end_at, billsec_seconds, disposition
-            order by source_file, line_number
+            order by dlt_load_id, source_file, line_number
         ) as duplicate_rank
     from derived
 ),

@@ -42,7 +42,7 @@ deduplicated as (
         row_number() over (
             partition by event_epoch, callid, queue_name, agent_interface, event_name,
                 data1, data2, data3, data4, data5
-            order by source_file, line_number
+            order by dlt_load_id, source_file, line_number
         ) as duplicate_rank
     from with_agent
 ),
