@@ -12,6 +12,9 @@ from pathlib import Path
 
 from cxpipe.errors import CxpipeError
 
+# PATH as the person had it: running the pipeline puts the venv's bin folder on it.
+_ORIGINAL_PATH = os.environ.get("PATH", "")
+
 DEMO_START = date(2026, 10, 12)
 DEMO_DAYS = 30
 DEMO_TIMEZONE = "Europe/Berlin"
@@ -159,7 +162,7 @@ def cmd_dbt(args: argparse.Namespace) -> int:
 def _cxpipe_command() -> str:
     """How the person who ran us can run cxpipe again (the venv may not be on PATH)."""
     me = Path(sys.argv[0]).resolve()
-    found = shutil.which("cxpipe")
+    found = shutil.which("cxpipe", path=_ORIGINAL_PATH)
     if found and Path(found).resolve() == me:
         return "cxpipe"
     try:
@@ -201,9 +204,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(format_summary(day, queues, days, quarantine_count(settings.warehouse_path)))
     print(format_trend(load_daily_totals(settings.warehouse_path, day)))
     cxpipe = _cxpipe_command()
+    dst_day = date(2026, 10, 25)  # the 25-hour day of the default demo
+    example = dst_day if dst_day in days else days[0]
     print(
         "\nNext:\n"
-        f"  {cxpipe} kpis --warehouse {settings.warehouse_path} --date 2026-10-25   # another day\n"
+        f"  {cxpipe} kpis --warehouse {settings.warehouse_path} --date {example}   # another day\n"
         f"  {cxpipe} ui --dir {base}   # the Dagster UI on http://127.0.0.1:3000\n"
         f"  {cxpipe} sql --warehouse {settings.warehouse_path} "
         "\"select * from marts.kpi_queue_daily order by report_date desc limit 10\""
