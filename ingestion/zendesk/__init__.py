@@ -1,0 +1,443 @@
+"""The ``zendesk`` dlt source: the Zendesk Support REST API (docs/helpdesk_api.md, docs/zendesk.md).
+
+Loads dataset ``raw_zendesk``:
+
+- ``tickets``              incremental cursor export, merged on ``id`` (child ``tickets__tags``)
+- ``ticket_events``        incremental ticket event export with comment events, merged on ``id``
+                           (child table ``ticket_events__child_events``)
+- ``users``                incremental cursor export, merged on ``id``
+- ``groups``               all groups each run, merged on ``id``
+- ``satisfaction_ratings`` ratings since the last ``updated_at`` seen, merged on ``id``
+- ``sla_policies``, ``schedules``, ``schedule_holidays``   replaced each run
+- ``quarantine``           records that do not meet their contract, from any of the above
+
+Incremental resources keep where they stopped in their dlt resource state (``after_cursor``,
+``end_time``, ``updated_at``) and continue from there, so a second run reads only what changed.
+Records are loaded as Zendesk sends them, with the fields the pipeline uses typed
+(:mod:`models.helpdesk`); meaning is decided in dbt staging.
+
+This module only wires the resources; HTTP (auth, rate limits, retries) lives in :mod:`.client`,
+pagination in :mod:`.paginators`, record checks in :mod:`.records`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any, Final
+
+import dlt
+from dlt.extract.resource import DltResource
+from dlt.sources.helpers.rest_client import RESTClient
+from dlt.sources.helpers.rest_client.client import PageData
+from dlt.sources.helpers.rest_client.paginators import BasePaginator, SinglePagePaginator
+from pydantic import BaseModel
+
+from ingestion.feed import QUARANTINE_TABLE, RunStamp
+from ingestion.zendesk.client import (
+    CREDENTIALS_HELP,
+    ZendeskConfigError,
+    ZendeskConnection,
+    raise_for_zendesk_status,
+    resolve_base_url,
+    safe_url,
+)
+from ingestion.zendesk.paginators import (
+    CursorExportPaginator,
+    TimeExportPaginator,
+    cursor_pagination,
+)
+from ingestion.zendesk.records import (
+    PageRows,
+    child_values_as_text,
+    export_start_time,
+    split_page,
+    to_unix,
+)
+from models.helpdesk import (
+    GROUP_HINTS,
+    HOLIDAY_HINTS,
+    QUARANTINE_COLUMNS,
+    SATISFACTION_RATING_HINTS,
+    SCHEDULE_HINTS,
+    SLA_POLICY_HINTS,
+    TICKET_EVENT_HINTS,
+    TICKET_HINTS,
+    USER_HINTS,
+    Group,
+    Holiday,
+    SatisfactionRating,
+    Schedule,
+    SlaPolicy,
+    TableHints,
+    Ticket,
+    TicketEvent,
+    User,
+)
+from models.telephony import FROZEN_COLUMNS_CONTRACT
+
+__all__ = [
+    "DATASET_NAME",
+    "DEFAULT_START_DATE",
+    "groups",
+    "quarantine",
+    "satisfaction_ratings",
+    "schedule_holidays",
+    "schedules",
+    "sla_policies",
+    "ticket_events",
+    "tickets",
+    "users",
+    "zendesk",
+]
+
+logger = logging.getLogger(__name__)
+
+DATASET_NAME: Final = "raw_zendesk"
+DEFAULT_START_DATE: Final = "2000-01-01T00:00:00Z"
+"""First-run start of the exports when no ``start_date`` is configured: the whole history."""
+PAGE_SIZE: Final = 100
+
+TICKETS_PATH: Final = "/api/v2/incremental/tickets/cursor.json"
+TICKET_EVENTS_PATH: Final = "/api/v2/incremental/ticket_events.json"
+USERS_PATH: Final = "/api/v2/incremental/users/cursor.json"
+GROUPS_PATH: Final = "/api/v2/groups.json"
+SATISFACTION_RATINGS_PATH: Final = "/api/v2/satisfaction_ratings.json"
+SLA_POLICIES_PATH: Final = "/api/v2/slas/policies.json"
+SCHEDULES_PATH: Final = "/api/v2/business_hours/schedules.json"
+HOLIDAYS_PATH: Final = "/api/v2/business_hours/schedules/{schedule_id}/holidays.json"
+
+
+# --- helpers shared by the resources ---------------------------------------------------------
+
+
+def _state() -> dict[str, Any]:
+    """This resource's dlt state (saved with the load package, restored from the warehouse)."""
+    return dlt.current.resource_state()
+
+
+def _first_run() -> bool:
+    """True once per resource: on its first run (recorded in its resource state)."""
+    state = _state()
+    first = not state.get("materialized")
+    state["materialized"] = True
+    return first
+
+
+def _materialize_on_first_run() -> Iterator[Any]:
+    """Create the resource's table with its declared columns on its first run, even without
+    records, so that dbt's sources exist from the start."""
+    if _first_run():
+        yield dlt.mark.materialize_table_schema()
+
+
+def _pages(
+    client: RESTClient,
+    path: str,
+    data_selector: str,
+    paginator: BasePaginator,
+    params: dict[str, Any] | None = None,
+) -> Iterator[PageData[Any]]:
+    """The pages of one endpoint; an error answer raises ZendeskApiError naming the endpoint."""
+    return client.paginate(
+        path,
+        params=params,
+        paginator=paginator,
+        data_selector=data_selector,
+        hooks={"response": [raise_for_zendesk_status]},
+    )
+
+
+def _split(
+    page: PageData[Any], model: type[BaseModel], resource: str, run: RunStamp, **split_args: Any
+) -> PageRows:
+    """Check a page's records against ``model``; log how many were quarantined and why."""
+    location = safe_url(page.response.url)
+    split = split_page(
+        page, model, source=f"zendesk.{resource}", location=location, at=run.at, **split_args
+    )
+    if split.quarantined:
+        logger.warning(
+            "%s: %d of %d records quarantined (first: %s)",
+            location, len(split.quarantined), len(page), split.quarantined[0]["reason"],
+        )
+    return split
+
+
+def _emit(split: PageRows) -> Iterator[Any]:
+    """The good rows to the resource's table, the bad records to ``quarantine``."""
+    if split.rows:
+        yield split.rows
+    if split.quarantined:
+        yield dlt.mark.with_table_name(split.quarantined, QUARANTINE_TABLE)
+
+
+def _page_rows(
+    page: PageData[Any], model: type[BaseModel], resource: str, run: RunStamp, **split_args: Any
+) -> Iterator[Any]:
+    """Check a page and yield its rows and quarantine rows."""
+    yield from _emit(_split(page, model, resource, run, **split_args))
+
+
+def _hints(hints: TableHints) -> dict[str, Any]:
+    """The ``@dlt.resource`` keyword arguments of a contract's columns and child tables."""
+    return {"columns": hints.columns, "nested_hints": hints.nested_hints()}
+
+
+def _merge_hints(hints: TableHints) -> dict[str, Any]:
+    """Merge on ``id``; of two versions of a record in one load, the latest ``updated_at`` wins."""
+    columns = dict(hints.columns)
+    if "updated_at" in columns:
+        columns["updated_at"] = {**columns["updated_at"], "dedup_sort": "desc"}
+    return {
+        "write_disposition": "merge",
+        "primary_key": "id",
+        "columns": columns,
+        "nested_hints": hints.nested_hints(),
+    }
+
+
+# --- resources -------------------------------------------------------------------------------
+
+
+def _cursor_export(
+    connection: ZendeskConnection,
+    path: str,
+    key: str,
+    model: type[BaseModel],
+    start_date: str,
+) -> Iterator[Any]:
+    """A cursor export (tickets, users): from the saved ``after_cursor``, or from ``start_date``
+    on the first run, until ``end_of_stream``; the new ``after_cursor`` is saved page by page."""
+    yield from _materialize_on_first_run()
+    state = _state()
+    run = RunStamp.current()
+    saved = state.get("after_cursor")
+    if saved:
+        params: dict[str, Any] = {"cursor": saved}
+    else:
+        params = {"start_time": export_start_time(to_unix(start_date), time.time())}
+    paginator = CursorExportPaginator()
+    for page in _pages(connection.client(), path, key, paginator, params):
+        yield from _page_rows(page, model, key, run)
+        if paginator.after_cursor:
+            state["after_cursor"] = paginator.after_cursor
+
+
+@dlt.resource(name="tickets", **_merge_hints(TICKET_HINTS))
+def tickets(connection: ZendeskConnection, start_date: str = DEFAULT_START_DATE) -> Iterator[Any]:
+    """Tickets created or updated since the last run (incremental cursor export), latest state
+    per ticket; its ``tags`` in the child table ``tickets__tags``."""
+    yield from _cursor_export(connection, TICKETS_PATH, "tickets", Ticket, start_date)
+
+
+@dlt.resource(name="users", **_merge_hints(USER_HINTS))
+def users(connection: ZendeskConnection, start_date: str = DEFAULT_START_DATE) -> Iterator[Any]:
+    """Users (agents, admins, end-users) created or updated since the last run."""
+    yield from _cursor_export(connection, USERS_PATH, "users", User, start_date)
+
+
+@dlt.resource(name="ticket_events", **_merge_hints(TICKET_EVENT_HINTS))
+def ticket_events(
+    connection: ZendeskConnection, start_date: str = DEFAULT_START_DATE
+) -> Iterator[Any]:
+    """Ticket events (audits) with their changes and comments, from the ``end_time`` the last run
+    reached (or ``start_date``); ``child_events`` in ``ticket_events__child_events``.
+
+    Events do not change, but a run starts at the previous run's ``end_time``, so the events of
+    that second are read twice: the merge on ``id`` keeps one row each.
+    """
+    yield from _materialize_on_first_run()
+    state = _state()
+    run = RunStamp.current()
+    saved = state.get("end_time")
+    start = int(saved) if saved is not None else to_unix(start_date)
+    params = {"start_time": export_start_time(start, time.time()), "include": "comment_events"}
+    paginator = TimeExportPaginator()
+    for page in _pages(connection.client(), TICKET_EVENTS_PATH, "ticket_events", paginator, params):
+        yield from _page_rows(page, TicketEvent, "ticket_events", run, to_row=child_values_as_text)
+        if paginator.end_time is not None:
+            state["end_time"] = paginator.end_time
+
+
+@dlt.resource(name="groups", **_merge_hints(GROUP_HINTS))
+def groups(connection: ZendeskConnection) -> Iterator[Any]:
+    """All agent groups, every run (a few dozen rows; the API has no changed-since filter)."""
+    yield from _materialize_on_first_run()
+    run = RunStamp.current()
+    params = {"page[size]": PAGE_SIZE}
+    for page in _pages(connection.client(), GROUPS_PATH, "groups", cursor_pagination(), params):
+        yield from _page_rows(page, Group, "groups", run)
+
+
+@dlt.resource(name="satisfaction_ratings", **_merge_hints(SATISFACTION_RATING_HINTS))
+def satisfaction_ratings(
+    connection: ZendeskConnection, start_date: str = DEFAULT_START_DATE
+) -> Iterator[Any]:
+    """CSAT ratings from the latest ``updated_at`` seen by the previous run (or ``start_date``).
+
+    The cursor is kept by hand rather than with ``dlt.sources.incremental``: the resource also
+    yields quarantine rows, which have no ``updated_at`` for dlt to filter on. The second of the
+    last rating is read again; the merge on ``id`` keeps one row.
+    """
+    yield from _materialize_on_first_run()
+    state = _state()
+    run = RunStamp.current()
+    saved = state.get("updated_at")
+    start = to_unix(saved) if saved else to_unix(start_date)
+    params = {"start_time": export_start_time(start, time.time()), "page[size]": PAGE_SIZE}
+    client = connection.client()
+    path = SATISFACTION_RATINGS_PATH
+    for page in _pages(client, path, "satisfaction_ratings", cursor_pagination(), params):
+        split = _split(page, SatisfactionRating, "satisfaction_ratings", run)
+        if split.rows:
+            latest = max(row["updated_at"] for row in split.rows).astimezone(dt.UTC)
+            if not saved or latest > dt.datetime.fromisoformat(saved):
+                saved = state["updated_at"] = latest.isoformat()
+        yield from _emit(split)
+
+
+@dlt.resource(name="sla_policies", write_disposition="replace", **_hints(SLA_POLICY_HINTS))
+def sla_policies(connection: ZendeskConnection) -> Iterator[Any]:
+    """All SLA policies with their targets (``sla_policies__policy_metrics``), replaced each run."""
+    yield from _materialize_on_first_run()
+    run = RunStamp.current()
+    for page in _pages(connection.client(), SLA_POLICIES_PATH, "sla_policies",
+                       SinglePagePaginator()):
+        yield from _page_rows(page, SlaPolicy, "sla_policies", run)
+
+
+@dlt.resource(name="schedules", write_disposition="replace", **_hints(SCHEDULE_HINTS))
+def schedules(connection: ZendeskConnection) -> Iterator[Any]:
+    """All business-hours schedules with their weekly intervals (``schedules__intervals``)."""
+    yield from _materialize_on_first_run()
+    run = RunStamp.current()
+    for page in _pages(connection.client(), SCHEDULES_PATH, "schedules", SinglePagePaginator()):
+        yield from _page_rows(page, Schedule, "schedules", run)
+
+
+def _schedule_ids(client: RESTClient) -> list[int]:
+    """Ids of the schedules (records without a usable id are quarantined by ``schedules``)."""
+    ids = []
+    for page in _pages(client, SCHEDULES_PATH, "schedules", SinglePagePaginator()):
+        for record in page:
+            schedule_id = record.get("id") if isinstance(record, dict) else None
+            if isinstance(schedule_id, int) and not isinstance(schedule_id, bool):
+                ids.append(schedule_id)
+    return ids
+
+
+@dlt.resource(name="schedule_holidays", write_disposition="replace", **_hints(HOLIDAY_HINTS))
+def schedule_holidays(connection: ZendeskConnection) -> Iterator[Any]:
+    """The holidays of every schedule (one request per schedule), each row with its
+    ``schedule_id``; replaced each run."""
+    yield from _materialize_on_first_run()
+    run = RunStamp.current()
+    client = connection.client()
+    for schedule_id in _schedule_ids(client):
+        path = HOLIDAYS_PATH.format(schedule_id=schedule_id)
+        for page in _pages(client, path, "holidays", SinglePagePaginator()):
+            yield from _page_rows(
+                page, Holiday, "schedule_holidays", run, extra={"schedule_id": schedule_id}
+            )
+
+
+@dlt.resource(
+    name=QUARANTINE_TABLE,
+    write_disposition="append",
+    columns=QUARANTINE_COLUMNS,
+    schema_contract=FROZEN_COLUMNS_CONTRACT,
+)
+def quarantine() -> Iterator[Any]:
+    """Declares the ``quarantine`` table; its rows come from the other resources.
+
+    As in the telephony source: every resource sends the records that do not meet their contract
+    here with ``dlt.mark.with_table_name(rows, "quarantine")``; this resource yields no rows, it
+    gives the table its own resource (one Dagster asset per resource) and creates it on the
+    first run, so dbt can read it before anything was ever quarantined.
+    """
+    if _first_run():
+        yield dlt.mark.materialize_table_schema()
+
+
+def _route_quarantine(resource: DltResource) -> DltResource:
+    """Give ``resource`` a table variant for ``quarantine`` rows with the quarantine contract.
+
+    Without it, rows marked ``with_table_name(..., "quarantine")`` would take the hints of the
+    resource that yields them (its columns, primary key, merge disposition and child tables).
+    The variant starts from a copy of the resource's hints, so those are cleared first.
+    """
+    resource.apply_hints(
+        table_name=QUARANTINE_TABLE,
+        create_table_variant=True,
+        columns={},
+        primary_key=[],
+        merge_key=[],
+        nested_hints={},
+    )
+    resource.apply_hints(
+        table_name=QUARANTINE_TABLE,
+        create_table_variant=True,
+        columns=QUARANTINE_COLUMNS,
+        write_disposition="append",
+        schema_contract=FROZEN_COLUMNS_CONTRACT,
+    )
+    return resource
+
+
+def connection_from(
+    subdomain: str | None, email: str | None, api_token: str | None, base_url: str | None
+) -> ZendeskConnection:
+    """Check the settings and build the connection; a missing one names what to set."""
+    root = resolve_base_url(subdomain, base_url)
+    missing = [name for name, value in (("email", email), ("api_token", api_token)) if not value]
+    if missing:
+        raise ZendeskConfigError(f"Zendesk {' and '.join(missing)} missing: {CREDENTIALS_HELP}")
+    return ZendeskConnection(base_url=root, email=str(email), api_token=str(api_token))
+
+
+@dlt.source(name="zendesk")
+def zendesk(
+    subdomain: str | None = dlt.config.value,
+    email: str | None = dlt.secrets.value,
+    api_token: str | None = dlt.secrets.value,
+    base_url: str | None = None,
+    start_date: str = DEFAULT_START_DATE,
+) -> Any:
+    """Zendesk Support tickets, ticket events, users, groups, CSAT, SLA policies and schedules.
+
+    Args:
+        subdomain: the account's subdomain (``acme`` for https://acme.zendesk.com). dlt config
+            ``sources.zendesk.subdomain`` / env ``SOURCES__ZENDESK__SUBDOMAIN``. Not needed
+            when ``base_url`` is given.
+        email: e-mail of the agent or admin the API token belongs to. dlt secret
+            ``sources.zendesk.email`` / env ``SOURCES__ZENDESK__EMAIL``.
+        api_token: a Zendesk API token. dlt secret ``sources.zendesk.api_token`` / env
+            ``SOURCES__ZENDESK__API_TOKEN``.
+        base_url: the API root instead of ``https://{subdomain}.zendesk.com`` (the simulator's
+            ``http://127.0.0.1:{port}``, tests). Config ``sources.zendesk.base_url``.
+        start_date: where the first run of the incremental resources starts: an ISO date or
+            timestamp (UTC unless it has an offset) or Unix seconds. Later runs continue from
+            their saved cursors. Default: 2000-01-01, the whole history.
+
+    Raises:
+        ZendeskConfigError: a setting is missing or invalid (the message says what to set).
+    """
+    connection = connection_from(subdomain, email, api_token, base_url)
+    try:
+        to_unix(start_date)
+    except ValueError as exc:
+        raise ZendeskConfigError(str(exc)) from None
+    return (
+        _route_quarantine(tickets(connection, start_date)),
+        _route_quarantine(ticket_events(connection, start_date)),
+        _route_quarantine(users(connection, start_date)),
+        _route_quarantine(groups(connection)),
+        _route_quarantine(satisfaction_ratings(connection, start_date)),
+        _route_quarantine(sla_policies(connection)),
+        _route_quarantine(schedules(connection)),
+        _route_quarantine(schedule_holidays(connection)),
+        quarantine(),
+    )
