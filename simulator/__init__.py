@@ -2,7 +2,9 @@
 
 It models queues, callers and agents as a discrete-event simulation and writes only the public
 formats of docs/source_formats.md (Asterisk queue_log, CDR Master.csv, an agent-state feed), plus
-`ground_truth/` with the KPI values computed from its own records. It never imports pipeline code.
+`ground_truth/` with the KPI values computed from its own records. `simulator.helpdesk` adds the
+digital channels: a Zendesk helpdesk saved as JSON under `helpdesk/` and served on 127.0.0.1 with
+the API of docs/helpdesk_api.md (`serve_helpdesk`). It never imports pipeline code.
 
     from simulator import SimulationConfig, simulate
     result = simulate(SimulationConfig(days=7), out_dir="data/landing")

@@ -116,6 +116,11 @@ class SimulationConfig:
         each moved forward to the next weekday when it falls on a weekend.
     Ground truth settings (the KPI rules of docs/decisions.md)
       service_level_seconds, short_abandon_seconds, interval_minutes.
+    Helpdesk (digital channels, simulator/helpdesk/; independent of the voice random streams)
+      helpdesk: also simulate the helpdesk (e-mail, web form, chat, messaging, social tickets),
+        written as JSON under `helpdesk/` with its truth in ground_truth/tickets*.csv.
+      tickets_per_day: expected new tickets on an average weekday (all channels, outbound too).
+      helpdesk_second_timezone: IANA zone of the second business schedule (one group uses it).
     """
 
     start: date = date(2026, 10, 12)
@@ -138,6 +143,9 @@ class SimulationConfig:
     service_level_seconds: int = 20
     short_abandon_seconds: int = 5
     interval_minutes: int = 15
+    helpdesk: bool = True
+    tickets_per_day: int = 300
+    helpdesk_second_timezone: str = "America/New_York"
 
     def __post_init__(self) -> None:
         problems = list(_problems(self))
@@ -198,10 +206,13 @@ def _problems(cfg: SimulationConfig):
         yield "interval_minutes must divide an hour (5, 10, 15, 20, 30 or 60), as in the marts"
     if cfg.caller_pool_size is not None and cfg.caller_pool_size < 1:
         yield "caller_pool_size must be >= 1"
-    try:
-        ZoneInfo(cfg.site_timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        yield f"unknown site_timezone {cfg.site_timezone!r}"
+    for name in ("site_timezone", "helpdesk_second_timezone"):
+        try:
+            ZoneInfo(getattr(cfg, name))
+        except (ZoneInfoNotFoundError, ValueError):
+            yield f"unknown {name} {getattr(cfg, name)!r}"
+    if cfg.tickets_per_day < 0:
+        yield "tickets_per_day must be >= 0"
     if not cfg.queues:
         yield "at least one queue is needed"
     names = [q.name for q in cfg.queues]

@@ -11,12 +11,17 @@ from typing import Any
 
 from simulator.config import WEEKDAYS, SimulationConfig
 from simulator.engine import Engine
+from simulator.helpdesk.data import FILES as HELPDESK_FILES
+from simulator.helpdesk.data import render
+from simulator.helpdesk.simulation import simulate_helpdesk
+from simulator.helpdesk.truth import helpdesk_setup, write_ticket_truth
 from simulator.truth import KPI_COLUMNS, TruthBook
 from simulator.writers import AGENT_STATES_DIR, CDR_DIR, QUEUE_LOG_DIR, LandingWriter
 
 Progress = Callable[[int, int, str], None]
 
 TRUTH_DIR = Path("ground_truth")
+HELPDESK_DIR = Path("helpdesk")
 SIMULATOR_VERSION = 1
 
 #: Names this simulator writes (used by `clean=True` to remove files of an earlier run only).
@@ -24,13 +29,15 @@ _OWN_FILES = {
     QUEUE_LOG_DIR: re.compile(r"^queue_log-\d{8}$"),
     CDR_DIR: re.compile(r"^Master-\d{8}\.csv$"),
     AGENT_STATES_DIR: re.compile(r"^agent_states-\d{8}\.csv$"),
-    TRUTH_DIR: re.compile(r"^(queue_entries|queue_daily|queue_interval)\.csv$|^simulation\.json$"),
+    TRUTH_DIR: re.compile(r"^(queue_entries|queue_daily|queue_interval|tickets|ticket_daily)\.csv$|^simulation\.json$"),
+    HELPDESK_DIR: re.compile("^(" + "|".join(re.escape(name) for name in HELPDESK_FILES) + ")$"),
 }
 
 
 @dataclass(frozen=True)
 class SimulationResult:
-    """What a run wrote: every file, the number of queue entries, where the truth is, and totals."""
+    """What a run wrote: every file, the number of queue entries (and tickets), where the truth
+    is, and totals. `helpdesk_dir` is None when the helpdesk was off."""
 
     files: list[Path]
     entries: int
@@ -38,11 +45,17 @@ class SimulationResult:
     out_dir: Path
     summary: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    tickets: int = 0
+    helpdesk_dir: Path | None = None
 
 
 def simulate(cfg: SimulationConfig, out_dir: Path | str, progress: Progress | None = None, *,
              clean: bool = False) -> SimulationResult:
     """Simulate `cfg` and write the landing files and the ground truth under `out_dir`.
+
+    With `cfg.helpdesk`, the helpdesk is simulated too (after the calls, on its own random
+    streams): its data goes to `out_dir/helpdesk/*.json` and its truth to
+    ground_truth/tickets.csv and ticket_daily.csv.
 
     progress(done_days, total_days, message) is called after each simulated day and once more
     when the files are complete. With `clean=True`, files that an earlier simulator run left in
@@ -59,6 +72,17 @@ def simulate(cfg: SimulationConfig, out_dir: Path | str, progress: Progress | No
     engine.run(progress)
     landing_files = writer.close()
     summary = _summary(cfg, engine, truth)
+    helpdesk_files: list[Path] = []
+    ticket_truth_files: list[Path] = []
+    tickets = 0
+    setup: dict[str, Any] = {}
+    if cfg.helpdesk:
+        # After the voice run and on its own random streams: the voice files do not depend on it.
+        helpdesk = simulate_helpdesk(cfg)
+        helpdesk_files = render(helpdesk).save(out_dir / HELPDESK_DIR)
+        ticket_truth_files, summary["helpdesk"] = write_ticket_truth(helpdesk, out_dir / TRUTH_DIR)
+        tickets = len(helpdesk.tickets)
+        setup["helpdesk"] = helpdesk_setup(helpdesk)
     truth_files = truth.close({
         "simulator_version": SIMULATOR_VERSION,
         "config": cfg.to_json(),
@@ -79,13 +103,17 @@ def simulate(cfg: SimulationConfig, out_dir: Path | str, progress: Progress | No
         ],
         "calendar": [vars(day) for day in engine.calendar],
         "summary": summary,
+        **setup,
     })
-    files = sorted(landing_files) + truth_files
+    files = sorted(landing_files + helpdesk_files) + truth_files + ticket_truth_files
     seconds = time.perf_counter() - began
     if progress is not None:
-        progress(cfg.days, cfg.days, f"wrote {len(files)} files, {truth.entries} queue entries in {seconds:.1f} s")
+        tickets_text = f", {tickets} tickets" if cfg.helpdesk else ""
+        progress(cfg.days, cfg.days,
+                 f"wrote {len(files)} files, {truth.entries} queue entries{tickets_text} in {seconds:.1f} s")
     return SimulationResult(files=files, entries=truth.entries, truth_dir=out_dir / TRUTH_DIR,
-                            out_dir=out_dir, summary=summary, seconds=seconds)
+                            out_dir=out_dir, summary=summary, seconds=seconds, tickets=tickets,
+                            helpdesk_dir=out_dir / HELPDESK_DIR if cfg.helpdesk else None)
 
 
 def _summary(cfg: SimulationConfig, engine: Engine, truth: TruthBook) -> dict[str, Any]:
