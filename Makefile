@@ -19,6 +19,7 @@ demo: install
 	$(BIN)/cxpipe demo
 
 test: install
+	$(BIN)/ruff check cxpipe orchestration ingestion models simulator tests
 	$(BIN)/python -m pytest
 
 ui: install

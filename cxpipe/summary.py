@@ -153,7 +153,7 @@ def format_summary(day: date, queues: list[QueueDay], days: list[date], quaranti
     )
     lines = [
         f"Voice KPIs for {day} (site-local day; marts cover {days[0]} to {days[-1]}, {len(days)} days)",
-        f"SL = answered within the threshold / (offered - short abandons); abandon rate excludes short abandons.",
+        "SL = answered within the threshold / (offered - short abandons); abandon rate excludes short abandons.",
         "",
         header,
         "-" * len(header),

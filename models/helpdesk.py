@@ -16,12 +16,13 @@ to dbt's ``accepted_values`` tests) rather than dropped from the raw layer.
 from __future__ import annotations
 
 import datetime as dt
-import types
 import typing
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
+
+from models._dlt_types import DLT_TYPES, unwrap_optional
 
 __all__ = [
     "CHILD_EVENT_VALUE_FIELDS",
@@ -255,15 +256,6 @@ class HelpdeskQuarantineRow(BaseModel):
 
 # --- dlt hints derived from the contracts ----------------------------------------------------
 
-_DLT_TYPES: Final[dict[Any, dict[str, Any]]] = {
-    str: {"data_type": "text"},
-    int: {"data_type": "bigint"},
-    float: {"data_type": "double"},
-    bool: {"data_type": "bool"},
-    dt.datetime: {"data_type": "timestamp", "timezone": True, "precision": 6},
-    AwareDatetime: {"data_type": "timestamp", "timezone": True, "precision": 6},
-    dt.date: {"data_type": "date"},
-}
 NESTED_SEPARATOR: Final = "__"
 
 
@@ -283,14 +275,6 @@ class TableHints:
         return {name: {"columns": columns} for name, columns in self.nested.items()}
 
 
-def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
-    """Return (inner type, nullable) of ``X | None`` annotations."""
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(args) != 1:
-            raise TypeError(f"unsupported union annotation {annotation!r}")
-        return args[0], True
-    return annotation, False
 
 
 def _column(name: str, kind: Any, nullable: bool, description: str | None) -> dict[str, Any]:
@@ -298,8 +282,8 @@ def _column(name: str, kind: Any, nullable: bool, description: str | None) -> di
         hint: dict[str, Any] = {"data_type": "text"}  # loaded as text, see CHILD_EVENT_VALUE_FIELDS
     elif typing.get_origin(kind) is dict:
         hint = {"data_type": "json"}
-    elif kind in _DLT_TYPES:
-        hint = _DLT_TYPES[kind]
+    elif kind in DLT_TYPES:
+        hint = DLT_TYPES[kind]
     else:
         raise TypeError(f"{name}: no dlt type for {kind!r}")
     column: dict[str, Any] = {"name": name, **hint, "nullable": nullable}
@@ -315,7 +299,7 @@ def _model_columns(
     nested: dict[str, dict[str, dict[str, Any]]] = {}
     hints = typing.get_type_hints(model)
     for name, info in model.model_fields.items():
-        kind, nullable = _unwrap_optional(hints[name])
+        kind, nullable = unwrap_optional(hints[name])
         nullable = nullable or force_nullable or kind is JsonValue
         column_name = f"{prefix}{name}"
         if isinstance(kind, type) and issubclass(kind, BaseModel):

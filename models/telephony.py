@@ -10,12 +10,12 @@ The models describe the *raw* layer: every line as it arrived, typed but not int
 
 from __future__ import annotations
 
-import datetime as dt
-import types
 import typing
 from typing import Any, Final, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from models._dlt_types import DLT_TYPES, unwrap_optional
 
 __all__ = [
     "AGENT_STATES",
@@ -165,26 +165,8 @@ class QuarantineRow(_RawRow):
     quarantined_at: AwareDatetime = Field(description="When the load that met the line ran (UTC).")
 
 
-_DLT_TYPES: Final[dict[Any, dict[str, Any]]] = {
-    str: {"data_type": "text"},
-    int: {"data_type": "bigint"},
-    float: {"data_type": "double"},
-    bool: {"data_type": "bool"},
-    dt.datetime: {"data_type": "timestamp", "timezone": True, "precision": 6},
-    AwareDatetime: {"data_type": "timestamp", "timezone": True, "precision": 6},
-    dt.date: {"data_type": "date"},
-}
 
 
-def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
-    """Return (inner type, nullable) of ``X | None`` / ``Optional[X]`` annotations."""
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(args) != 1:
-            raise TypeError(f"unsupported union annotation {annotation!r}")
-        return args[0], True
-    return annotation, False
 
 
 def _base_type(annotation: Any) -> Any:
@@ -207,11 +189,11 @@ def dlt_columns(model: type[BaseModel]) -> dict[str, dict[str, Any]]:
     hints = typing.get_type_hints(model, include_extras=False)
     columns: dict[str, dict[str, Any]] = {}
     for name, field in model.model_fields.items():
-        inner, nullable = _unwrap_optional(hints[name])
+        inner, nullable = unwrap_optional(hints[name])
         kind = _base_type(inner)
-        if kind not in _DLT_TYPES:
+        if kind not in DLT_TYPES:
             raise TypeError(f"{model.__name__}.{name}: no dlt type for {kind!r}")
-        column: dict[str, Any] = {"name": name, **_DLT_TYPES[kind], "nullable": nullable}
+        column: dict[str, Any] = {"name": name, **DLT_TYPES[kind], "nullable": nullable}
         if field.description:
             column["description"] = field.description
         columns[name] = column
