@@ -105,6 +105,15 @@ class RunStamp:
         return cls(load_id, at)
 
 
+def first_run() -> bool:
+    """True once per resource: on its first run (recorded in its dlt resource state). Sources
+    use it to create their tables before the first record arrives, so dbt's sources exist."""
+    state = dlt.current.resource_state()
+    first = not state.get("materialized")
+    state["materialized"] = True
+    return first
+
+
 class ArrowBatch:
     """Collects parsed records of one table and turns them into ``pyarrow.Table`` batches.
 

@@ -96,22 +96,32 @@ def day_bins(cfg: SimulationConfig, day: date, tz: ZoneInfo) -> DayBins:
     return DayBins(day=day, starts=starts, expected=expected)
 
 
+def arrivals_in_bins(starts: np.ndarray, means: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Poisson arrivals per bin (`means` = expected count of each bin starting at `starts`),
+    each at a uniform second of its bin. Shared by the calls and the helpdesk's tickets."""
+    counts = rng.poisson(means)
+    total = int(counts.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64)
+    return np.repeat(starts, counts) + rng.integers(0, BIN_SECONDS, size=total)
+
+
+def merge_in_time_order(parts: list[tuple[np.ndarray, int]]) -> list[tuple[int, int]]:
+    """(epoch, stream index) of every arrival of the (times, stream index) parts, time-ordered,
+    the stream index breaking ties."""
+    parts = [(times, index) for times, index in parts if len(times)]
+    if not parts:
+        return []
+    times = np.concatenate([t for t, _ in parts])
+    indices = np.concatenate([np.full(len(t), index, dtype=np.int64) for t, index in parts])
+    order = np.lexsort((indices, times))
+    return list(zip(times[order].tolist(), indices[order].tolist(), strict=True))
+
+
 def generate_arrivals(bins: DayBins, rng: np.random.Generator) -> list[tuple[int, int]]:
     """Draw the day's arrivals as (epoch, queue index), time-ordered, queue index breaking ties."""
-    parts_t: list[np.ndarray] = []
-    parts_q: list[np.ndarray] = []
+    parts: list[tuple[np.ndarray, int]] = []
     for q_index, expected in enumerate(bins.expected):
         level = float(np.exp(rng.normal(0.0, DAILY_VOLUME_SIGMA)))
-        counts = rng.poisson(expected * level)
-        total = int(counts.sum())
-        if total == 0:
-            continue
-        times = np.repeat(bins.starts, counts) + rng.integers(0, BIN_SECONDS, size=total)
-        parts_t.append(times)
-        parts_q.append(np.full(total, q_index, dtype=np.int64))
-    if not parts_t:
-        return []
-    times = np.concatenate(parts_t)
-    queues = np.concatenate(parts_q)
-    order = np.lexsort((queues, times))
-    return list(zip(times[order].tolist(), queues[order].tolist(), strict=True))
+        parts.append((arrivals_in_bins(bins.starts, expected * level, rng), q_index))
+    return merge_in_time_order(parts)

@@ -37,6 +37,7 @@ from ingestion.feed import (
     OpenFile,
     RunStamp,
     extract_lines,
+    first_run,
     with_load_id_column,
 )
 from ingestion.files import FileSlice
@@ -78,14 +79,6 @@ def _files_state() -> dict[str, Any]:
     return dlt.current.resource_state().setdefault("files", {})
 
 
-def _first_run() -> bool:
-    """True once per resource: on its first run (recorded in its resource state)."""
-    state = dlt.current.resource_state()
-    first = not state.get("materialized")
-    state["materialized"] = True
-    return first
-
-
 def _materialize_arrow_table(columns: Mapping[str, Any]) -> Iterator[Any]:
     """Create the resource's table on its first run even when there is no data yet.
 
@@ -93,7 +86,7 @@ def _materialize_arrow_table(columns: Mapping[str, Any]) -> Iterator[Any]:
     Arrow table is used, not ``dlt.mark.materialize_table_schema()``: that goes through dlt's
     dict normaliser, which would add a NOT NULL ``_dlt_id`` column the Arrow batches do not have.
     """
-    if _first_run():
+    if first_run():
         yield ArrowBatch(columns, RunStamp.current()).flush()
 
 
@@ -256,7 +249,7 @@ def quarantine() -> Iterator[Any]:
     dicts, normalised by dlt like any JSON row: the table also has ``_dlt_load_id`` and
     ``_dlt_id``.)
     """
-    if _first_run():
+    if first_run():
         yield dlt.mark.materialize_table_schema()
 
 

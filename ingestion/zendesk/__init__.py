@@ -35,7 +35,7 @@ from dlt.sources.helpers.rest_client.client import PageData
 from dlt.sources.helpers.rest_client.paginators import BasePaginator, SinglePagePaginator
 from pydantic import BaseModel
 
-from ingestion.feed import QUARANTINE_TABLE, RunStamp
+from ingestion.feed import QUARANTINE_TABLE, RunStamp, first_run
 from ingestion.zendesk.client import (
     CREDENTIALS_HELP,
     ZendeskConfigError,
@@ -118,18 +118,10 @@ def _state() -> dict[str, Any]:
     return dlt.current.resource_state()
 
 
-def _first_run() -> bool:
-    """True once per resource: on its first run (recorded in its resource state)."""
-    state = _state()
-    first = not state.get("materialized")
-    state["materialized"] = True
-    return first
-
-
 def _materialize_on_first_run() -> Iterator[Any]:
     """Create the resource's table with its declared columns on its first run, even without
     records, so that dbt's sources exist from the start."""
-    if _first_run():
+    if first_run():
         yield dlt.mark.materialize_table_schema()
 
 
@@ -358,7 +350,7 @@ def quarantine() -> Iterator[Any]:
     gives the table its own resource (one Dagster asset per resource) and creates it on the
     first run, so dbt can read it before anything was ever quarantined.
     """
-    if _first_run():
+    if first_run():
         yield dlt.mark.materialize_table_schema()
 
 

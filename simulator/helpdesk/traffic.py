@@ -18,8 +18,8 @@ import numpy as np
 
 from simulator.clock import local_day_bounds
 from simulator.helpdesk.business import BusinessClock
+from simulator.patterns import BIN_SECONDS, arrivals_in_bins, merge_in_time_order
 
-BIN_SECONDS = 300
 DAILY_VOLUME_SIGMA = 0.08
 OUTBOUND = "outbound"                 # the stream of agent-created tickets (via.channel "web")
 NORTH_AMERICA_SHARE = 0.15            # share of every stream that the North America group takes
@@ -90,8 +90,7 @@ def day_arrivals(day: date, site_tz: tzinfo, streams: list[Stream], tickets_per_
     middles = (starts + BIN_SECONDS // 2).tolist()
     weekday = day.weekday()
     hours_by_tz: dict[tzinfo, list[float]] = {}
-    times: list[np.ndarray] = []
-    indices: list[np.ndarray] = []
+    parts: list[tuple[np.ndarray, int]] = []
     for index, stream in enumerate(streams):
         spec = stream.channel
         if stream.tz not in hours_by_tz:
@@ -108,15 +107,5 @@ def day_arrivals(day: date, site_tz: tzinfo, streams: list[Stream], tickets_per_
         total = weights.sum()
         if total <= 0 or volume <= 0:
             continue
-        counts = rng.poisson(weights * (volume * level / total))
-        n = int(counts.sum())
-        if n == 0:
-            continue
-        times.append(np.repeat(starts, counts) + rng.integers(0, BIN_SECONDS, size=n))
-        indices.append(np.full(n, index, dtype=np.int64))
-    if not times:
-        return []
-    all_times = np.concatenate(times)
-    all_indices = np.concatenate(indices)
-    order = np.lexsort((all_indices, all_times))
-    return list(zip(all_times[order].tolist(), all_indices[order].tolist(), strict=True))
+        parts.append((arrivals_in_bins(starts, weights * (volume * level / total), rng), index))
+    return merge_in_time_order(parts)
