@@ -12,9 +12,6 @@ from pathlib import Path
 
 from cxpipe.errors import CxpipeError
 
-# PATH as the person had it: running the pipeline puts the venv's bin folder on it.
-_ORIGINAL_PATH = os.environ.get("PATH", "")
-
 DEMO_START = date(2026, 10, 12)
 DEMO_DAYS = 30
 DEMO_TIMEZONE = "Europe/Berlin"
@@ -139,17 +136,10 @@ def cmd_dbt(args: argparse.Namespace) -> int:
     """dbt on the project with this deployment's settings (for example `docs generate`)."""
     import subprocess
 
-    from cxpipe.runner import prepare_environment, remembered_settings
+    from cxpipe.runner import prepare_environment
     from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_executable
 
-    state_dir = Path(os.environ.get("CXPIPE_STATE_DIR") or "data/state")
-    last = remembered_settings(state_dir)
-    settings = _settings(
-        os.environ.get("CXPIPE_LANDING_DIR") or last.get("CXPIPE_LANDING_DIR"),
-        args.warehouse or os.environ.get("CXPIPE_WAREHOUSE") or last.get("CXPIPE_WAREHOUSE"),
-        os.environ.get("CXPIPE_SITE_TIMEZONE") or last.get("CXPIPE_SITE_TIMEZONE"),
-        str(state_dir),
-    )
+    settings = deployment_settings(Path("data"), warehouse=args.warehouse)
     prepare_environment(settings)
     dbt_args = [a for a in args.dbt_args if a != "--"]
     if not dbt_args:
@@ -162,7 +152,7 @@ def cmd_dbt(args: argparse.Namespace) -> int:
 def _cxpipe_command() -> str:
     """How the person who ran us can run cxpipe again (the venv may not be on PATH)."""
     me = Path(sys.argv[0]).resolve()
-    found = shutil.which("cxpipe", path=_ORIGINAL_PATH)
+    found = shutil.which("cxpipe")
     if found and Path(found).resolve() == me:
         return "cxpipe"
     try:
@@ -216,25 +206,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0 if report.matches else 1
 
 
-def ui_settings(args: argparse.Namespace):
-    """The deployment the UI shows: flags, then CXPIPE_* variables, then what the last
-    `cxpipe run` on the state folder used, then the defaults under --dir."""
+def deployment_settings(base: Path, landing: str | None = None, warehouse: str | None = None,
+                        timezone: str | None = None):
+    """The deployment a command works on: flags, then CXPIPE_* variables, then what the last
+    `cxpipe run` on the state folder used, then the defaults under `base`."""
     from cxpipe.runner import remembered_settings
 
-    base = Path(args.dir).resolve()
+    base = base.resolve()
     state_dir = Path(os.environ.get("CXPIPE_STATE_DIR") or base / "state")
     last = remembered_settings(state_dir)
 
     def pick(flag: str | None, name: str, fallback: str) -> str:
         return flag or os.environ.get(name) or last.get(name) or fallback
 
-    settings = _settings(
-        pick(args.landing, "CXPIPE_LANDING_DIR", str(base / "landing")),
-        pick(args.warehouse, "CXPIPE_WAREHOUSE", str(base / "warehouse.duckdb")),
-        pick(args.timezone, "CXPIPE_SITE_TIMEZONE", "UTC"),
+    return _settings(
+        pick(landing, "CXPIPE_LANDING_DIR", str(base / "landing")),
+        pick(warehouse, "CXPIPE_WAREHOUSE", str(base / "warehouse.duckdb")),
+        pick(timezone, "CXPIPE_SITE_TIMEZONE", "UTC"),
         str(state_dir),
     )
-    return settings
+
+
+def ui_settings(args: argparse.Namespace):
+    """The deployment the UI shows (see deployment_settings)."""
+    return deployment_settings(Path(args.dir), args.landing, args.warehouse, args.timezone)
 
 
 def cmd_ui(args: argparse.Namespace) -> int:

@@ -46,10 +46,6 @@ def remember_settings(settings: Settings) -> None:
 def prepare_environment(settings: Settings) -> None:
     """Export the settings for Dagster, dbt and dlt, and set up the Dagster home folder."""
     os.environ.update(settings.to_env())
-    # dbt and dagster are installed beside this Python; make them findable without an activated venv.
-    bin_dir = str(Path(sys.executable).parent)
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     dagster_yaml = settings.dagster_home / "dagster.yaml"
@@ -138,7 +134,3 @@ def run_refresh(settings: Settings, start: date | None = None, end: date | None 
         failed_checks=failed_checks,
         warned_checks=warned_checks,
     )
-
-
-def dagster_home(settings: Settings) -> Path:
-    return settings.dagster_home

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt.dbt_project import using_dagster_dev
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 
@@ -19,7 +20,6 @@ def dbt_executable() -> str:
 
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-dbt_project.prepare_if_dev()
 
 
 def manifest_is_stale() -> bool:
@@ -45,3 +45,9 @@ def ensure_manifest() -> Path:
             ["parse", "--quiet"], target_path=dbt_project.target_path
         ).wait()
     return dbt_project.manifest_path
+
+
+# Under `dagster dev`, parse the project when it changed. (DbtProject.prepare_if_dev would too, but
+# with the `dbt` found on PATH, which is not there when the virtual environment is not activated.)
+if using_dagster_dev():
+    ensure_manifest()

@@ -12,9 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
-
 DEFAULTS: dict[str, str] = {
     "CXPIPE_LANDING_DIR": "data/landing",
     "CXPIPE_WAREHOUSE": "data/warehouse.duckdb",
