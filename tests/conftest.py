@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -35,6 +37,31 @@ def deployment(tmp_path, monkeypatch):
         )
 
     return make
+
+
+@contextlib.contextmanager
+def kept_cxpipe_environment() -> Iterator[None]:
+    """Put back the CXPIPE_* variables and DAGSTER_HOME that a pipeline run exports (for
+    module-scoped fixtures, which cannot use monkeypatch)."""
+    saved = {name: os.environ.get(name) for name in CXPIPE_VARS}
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@pytest.fixture
+def sql(tmp_path: Path):
+    """Query tmp_path/warehouse.duckdb read-only (closed before the next load writes)."""
+
+    def run(statement: str) -> list[tuple]:
+        return query(tmp_path / "warehouse.duckdb", statement)
+
+    return run
 
 
 def copy_fixture(name: str, destination: Path) -> Path:

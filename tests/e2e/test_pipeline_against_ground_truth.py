@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from tests.conftest import query
+from tests.conftest import kept_cxpipe_environment, query
 
 pytestmark = pytest.mark.e2e
 
@@ -25,28 +25,20 @@ SECONDS = ["answered_wait_seconds", "abandoned_wait_seconds", "max_wait_seconds"
 
 @pytest.fixture(scope="module")
 def simulated_run(tmp_path_factory):
-    import os
-
     from cxpipe.runner import run_refresh
     from orchestration.settings import Settings
     from simulator import SimulationConfig, simulate
 
-    saved = {k: os.environ.get(k) for k in ("CXPIPE_LANDING_DIR", "CXPIPE_WAREHOUSE",
-                                           "CXPIPE_SITE_TIMEZONE", "CXPIPE_STATE_DIR", "DAGSTER_HOME")}
-    base = tmp_path_factory.mktemp("e2e")
-    landing = base / "landing"
-    config = SimulationConfig(start=date(2026, 10, 24), days=3, seed=7, site_timezone="Europe/Berlin",
-                              agents=10, calls_per_day=500)
-    simulate(config, out_dir=landing)
-    settings = Settings(landing_dir=landing, warehouse_path=base / "warehouse.duckdb",
-                        site_timezone="Europe/Berlin", state_dir=base / "state")
-    outcome = run_refresh(settings)
-    yield settings, outcome, landing / "ground_truth"
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with kept_cxpipe_environment():
+        base = tmp_path_factory.mktemp("e2e")
+        landing = base / "landing"
+        config = SimulationConfig(start=date(2026, 10, 24), days=3, seed=7, site_timezone="Europe/Berlin",
+                                  agents=10, calls_per_day=500)
+        simulate(config, out_dir=landing)
+        settings = Settings(landing_dir=landing, warehouse_path=base / "warehouse.duckdb",
+                            site_timezone="Europe/Berlin", state_dir=base / "state")
+        outcome = run_refresh(settings)
+        yield settings, outcome, landing / "ground_truth"
 
 
 def _marts(settings, table: str, keys: list[str]) -> pd.DataFrame:
@@ -168,43 +160,36 @@ def late_data_run(tmp_path_factory):
     """Day one's files are first delivered cut in the middle of the day (calls still waiting or
     talking), then complete: the grown files' new lines and the late end events must give the
     same marts as the ground truth."""
-    import os
     import shutil
 
     from cxpipe.runner import run_refresh
     from orchestration.settings import Settings
     from simulator import SimulationConfig, simulate
 
-    saved = {k: os.environ.get(k) for k in ("CXPIPE_LANDING_DIR", "CXPIPE_WAREHOUSE",
-                                           "CXPIPE_SITE_TIMEZONE", "CXPIPE_STATE_DIR", "DAGSTER_HOME")}
-    base = tmp_path_factory.mktemp("late")
-    complete = base / "complete"
-    simulate(SimulationConfig(start=date(2026, 10, 13), days=2, seed=11, site_timezone="America/Chicago",
-                              agents=8, calls_per_day=300), out_dir=complete)
-    landing = base / "landing"
-    shutil.copytree(complete, landing, ignore=shutil.ignore_patterns("ground_truth"))
-    cut_files = []
-    for folder in ("queue_log", "cdr", "agent_states"):
-        for path in sorted((landing / "telephony" / folder).iterdir()):
-            lines = path.read_text().splitlines(keepends=True)
-            if len(lines) > 100:
-                path.write_text("".join(lines[: len(lines) // 2]))
-                cut_files.append(path)
-    settings = Settings(landing_dir=landing, warehouse_path=base / "warehouse.duckdb",
-                        site_timezone="America/Chicago", state_dir=base / "state")
-    first = run_refresh(settings)
-    open_after_first = query(settings.warehouse_path,
-                             "select count(*) from marts.fct_queue_calls where outcome in ('in_progress', 'lost') "
-                             "or (outcome = 'answered' and not is_handled)")[0][0]
-    for path in cut_files:
-        shutil.copyfile(complete / path.relative_to(landing), path)
-    second = run_refresh(settings)
-    yield settings, first, second, open_after_first, complete / "ground_truth", cut_files
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with kept_cxpipe_environment():
+        base = tmp_path_factory.mktemp("late")
+        complete = base / "complete"
+        simulate(SimulationConfig(start=date(2026, 10, 13), days=2, seed=11, site_timezone="America/Chicago",
+                                  agents=8, calls_per_day=300), out_dir=complete)
+        landing = base / "landing"
+        shutil.copytree(complete, landing, ignore=shutil.ignore_patterns("ground_truth"))
+        cut_files = []
+        for folder in ("queue_log", "cdr", "agent_states"):
+            for path in sorted((landing / "telephony" / folder).iterdir()):
+                lines = path.read_text().splitlines(keepends=True)
+                if len(lines) > 100:
+                    path.write_text("".join(lines[: len(lines) // 2]))
+                    cut_files.append(path)
+        settings = Settings(landing_dir=landing, warehouse_path=base / "warehouse.duckdb",
+                            site_timezone="America/Chicago", state_dir=base / "state")
+        first = run_refresh(settings)
+        open_after_first = query(settings.warehouse_path,
+                                 "select count(*) from marts.fct_queue_calls where outcome in ('in_progress', 'lost') "
+                                 "or (outcome = 'answered' and not is_handled)")[0][0]
+        for path in cut_files:
+            shutil.copyfile(complete / path.relative_to(landing), path)
+        second = run_refresh(settings)
+        yield settings, first, second, open_after_first, complete / "ground_truth", cut_files
 
 
 def test_late_lines_complete_the_open_entries(late_data_run):

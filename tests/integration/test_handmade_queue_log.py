@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT, copy_fixture, dbt, query
+from tests.conftest import kept_cxpipe_environment, PROJECT_ROOT, copy_fixture, dbt, query
 
 KPI_COLUMNS = (
     "offered, answered, abandoned, short_abandoned, abandoned_within_sl, answered_within_sl, "
@@ -22,24 +22,16 @@ KPI_COLUMNS = (
 @pytest.fixture(scope="module")
 def handmade_run(tmp_path_factory):
     """One pipeline run on the hand-written files, shared by the tests of this module."""
-    import os
-
     from cxpipe.runner import run_refresh
     from orchestration.settings import Settings
 
-    saved = {k: os.environ.get(k) for k in ("CXPIPE_LANDING_DIR", "CXPIPE_WAREHOUSE",
-                                           "CXPIPE_SITE_TIMEZONE", "CXPIPE_STATE_DIR", "DAGSTER_HOME")}
-    base = tmp_path_factory.mktemp("handmade")
-    landing = copy_fixture("handmade", base / "landing")
-    settings = Settings(landing_dir=landing, warehouse_path=base / "warehouse.duckdb",
-                        site_timezone="Europe/Berlin", state_dir=base / "state")
-    outcome = run_refresh(settings)
-    yield settings, outcome
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with kept_cxpipe_environment():
+        base = tmp_path_factory.mktemp("handmade")
+        landing = copy_fixture("handmade", base / "landing")
+        settings = Settings(landing_dir=landing, warehouse_path=base / "warehouse.duckdb",
+                            site_timezone="Europe/Berlin", state_dir=base / "state")
+        outcome = run_refresh(settings)
+        yield settings, outcome
 
 
 def daily(settings, queue: str) -> dict:

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import dlt
-import duckdb
 import pytest
 from dlt.common.pipeline import LoadInfo
 from dlt.pipeline.exceptions import PipelineStepFailed
@@ -82,20 +81,6 @@ def load(tmp_path: Path) -> Callable[..., LoadInfo]:
         return pipeline.run(telephony(landing_dir=str(landing_dir), **source_args))
 
     return run
-
-
-@pytest.fixture
-def sql(tmp_path: Path) -> Callable[[str], list[tuple[Any, ...]]]:
-    """Query the warehouse read-only (the connection is closed before the next load writes)."""
-
-    def query(statement: str) -> list[tuple[Any, ...]]:
-        con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
-        try:
-            return con.sql(statement).fetchall()
-        finally:
-            con.close()
-
-    return query
 
 
 def counts(sql: Callable[[str], list[tuple[Any, ...]]]) -> dict[str, int]:

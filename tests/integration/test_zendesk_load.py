@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import duckdb
 import pytest
 from dlt.common.pipeline import LoadInfo
 
@@ -156,20 +155,6 @@ def load(tmp_path: Path, fake_zendesk: FakeZendesk) -> Callable[[], LoadInfo]:
         return info
 
     return run
-
-
-@pytest.fixture
-def sql(tmp_path: Path) -> Callable[[str], list[tuple[Any, ...]]]:
-    """Query the warehouse read-only (closed before the next load writes)."""
-
-    def query(statement: str) -> list[tuple[Any, ...]]:
-        con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
-        try:
-            return con.sql(statement).fetchall()
-        finally:
-            con.close()
-
-    return query
 
 
 def counts(sql: Callable[[str], list[tuple[Any, ...]]]) -> dict[str, int]:
