@@ -34,7 +34,8 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _settings(landing: str | None, warehouse: str | None, timezone: str | None, state_dir: str | None):
+def _settings(landing: str | None, warehouse: str | None, timezone: str | None, state_dir: str | None,
+              zendesk: str | None = None):
     from orchestration.settings import Settings, SettingsError
 
     env = dict(os.environ)
@@ -43,6 +44,7 @@ def _settings(landing: str | None, warehouse: str | None, timezone: str | None, 
         ("CXPIPE_WAREHOUSE", warehouse),
         ("CXPIPE_SITE_TIMEZONE", timezone),
         ("CXPIPE_STATE_DIR", state_dir),
+        ("CXPIPE_ZENDESK", zendesk),
     ):
         if value:
             env[name] = value
@@ -69,11 +71,14 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         site_timezone=args.timezone,
         agents=args.agents,
         calls_per_day=args.calls_per_day,
+        helpdesk=args.tickets_per_day > 0,
+        tickets_per_day=max(args.tickets_per_day, 1),
     )
     out = Path(args.out)
     print(f"Simulating {args.days} days from {args.start} ({args.timezone}, seed {args.seed}) into {out}")
     result = simulate(config, out_dir=out, progress=_progress, clean=not args.keep_existing)
-    print(f"Wrote {len(result.files)} files, {result.entries} queue entries; true KPIs in {result.truth_dir}")
+    print(f"Wrote {len(result.files)} files, {result.entries} queue entries, {result.tickets} helpdesk tickets; "
+          f"true KPIs in {result.truth_dir}")
     return 0
 
 
@@ -99,7 +104,7 @@ def _print_outcome(outcome, settings) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from cxpipe.runner import run_refresh
 
-    settings = _settings(args.landing, args.warehouse, args.timezone, args.state_dir)
+    settings = _settings(args.landing, args.warehouse, args.timezone, args.state_dir, args.zendesk)
     print(f"Running the pipeline: {settings.landing_dir} -> {settings.warehouse_path} "
           f"(site time zone {settings.site_timezone})")
     outcome = run_refresh(settings, start=args.start, end=args.end)
@@ -164,11 +169,13 @@ def _cxpipe_command() -> str:
 def cmd_demo(args: argparse.Namespace) -> int:
     from cxpipe.runner import run_refresh
     from cxpipe.summary import format_summary, format_trend, load_daily_totals, load_queue_days, quarantine_count
-    from cxpipe.verify import compare_with_truth
+    from cxpipe.verify import compare_tickets_with_truth, compare_with_truth
 
     base = Path(args.dir).resolve()
     landing = base / "landing"
-    settings = _settings(str(landing), str(base / "warehouse.duckdb"), DEMO_TIMEZONE, str(base / "state"))
+    # The helpdesk comes from the simulator's API, served on 127.0.0.1 during the load.
+    settings = _settings(str(landing), str(base / "warehouse.duckdb"), DEMO_TIMEZONE, str(base / "state"),
+                         zendesk="simulator")
     print(f"cx-pipeline demo: {args.days} simulated days of a contact center in {base}")
     # A fresh start: the demo's own landing data, warehouse and load state (run history is kept).
     for path in (landing, settings.dlt_pipelines_dir):
@@ -178,9 +185,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     args_sim = argparse.Namespace(
         out=str(landing), start=args.start, days=args.days, seed=args.seed,
         timezone=DEMO_TIMEZONE, agents=args.agents, calls_per_day=args.calls_per_day,
-        keep_existing=False,
+        tickets_per_day=args.tickets_per_day, keep_existing=False,
     )
-    print("\n1/3 Simulating the phone system's files")
+    print("\n1/3 Simulating the phone system's files and the helpdesk")
     cmd_simulate(args_sim)
     print("\n2/3 Running the pipeline (dlt -> dbt -> checks) in-process")
     outcome = run_refresh(settings)
@@ -189,6 +196,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("\n3/3 Checking the marts against the simulator's ground truth")
     report = compare_with_truth(settings.warehouse_path, landing / "ground_truth")
     print(report.text())
+    ticket_report = compare_tickets_with_truth(settings.warehouse_path, landing / "ground_truth")
+    print(ticket_report.text())
     day, queues, days = load_queue_days(settings.warehouse_path, None)
     print()
     print(format_summary(day, queues, days, quarantine_count(settings.warehouse_path)))
@@ -203,7 +212,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"  {cxpipe} sql --warehouse {settings.warehouse_path} "
         "\"select * from marts.kpi_queue_daily order by report_date desc limit 10\""
     )
-    return 0 if report.matches else 1
+    return 0 if report.matches and ticket_report.matches else 1
 
 
 def deployment_settings(base: Path, landing: str | None = None, warehouse: str | None = None,
@@ -224,6 +233,7 @@ def deployment_settings(base: Path, landing: str | None = None, warehouse: str |
         pick(warehouse, "CXPIPE_WAREHOUSE", str(base / "warehouse.duckdb")),
         pick(timezone, "CXPIPE_SITE_TIMEZONE", "UTC"),
         str(state_dir),
+        pick(None, "CXPIPE_ZENDESK", "auto"),
     )
 
 
@@ -269,6 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--agents", type=_positive_int, default=30, help="agents on staff (default %(default)s)")
     sim.add_argument("--calls-per-day", type=_positive_int, default=2000,
                      help="average calls on a weekday (default %(default)s)")
+    sim.add_argument("--tickets-per-day", type=int, default=300,
+                     help="helpdesk tickets on an average weekday; 0: no helpdesk (default %(default)s)")
     sim.add_argument("--keep-existing", action="store_true",
                      help="keep simulated files already in --out (default: replace them)")
     sim.set_defaults(func=cmd_simulate)
@@ -280,6 +292,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--state-dir", help="dlt and Dagster state folder (CXPIPE_STATE_DIR)")
     run.add_argument("--start", type=_date, help="first site-local day the run is for")
     run.add_argument("--end", type=_date, help="last site-local day the run is for")
+    run.add_argument("--zendesk", choices=["auto", "api", "simulator", "off"],
+                     help="where the helpdesk comes from (CXPIPE_ZENDESK, default auto)")
     run.set_defaults(func=cmd_run)
 
     kpis = sub.add_parser("kpis", help="print the voice KPIs of a day")
@@ -305,6 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=42)
     demo.add_argument("--agents", type=_positive_int, default=30)
     demo.add_argument("--calls-per-day", type=_positive_int, default=2000)
+    demo.add_argument("--tickets-per-day", type=_positive_int, default=300)
     demo.set_defaults(func=cmd_demo)
 
     ui = sub.add_parser("ui", help="open the Dagster UI (bound to 127.0.0.1)")

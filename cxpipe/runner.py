@@ -91,10 +91,11 @@ def run_refresh(settings: Settings, start: date | None = None, end: date | None 
     from dagster import DagsterInstance
 
     from orchestration.checks import END_TAG, START_TAG
-    from orchestration.definitions import defs
+    from orchestration.definitions import build_definitions
     from orchestration.jobs import REFRESH_JOB_NAME
 
-    job = defs.resolve_job_def(REFRESH_JOB_NAME)
+    # Built now, for this run's settings (CXPIPE_ZENDESK decides whether the helpdesk is loaded).
+    job = build_definitions().resolve_job_def(REFRESH_JOB_NAME)
     tags = {"cxpipe/launched_by": "cli"}
     if start and end:
         tags.update({START_TAG: start.isoformat(), END_TAG: end.isoformat()})

@@ -25,6 +25,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
 from models._dlt_types import DLT_TYPES, unwrap_optional
 
 __all__ = [
+    "CHILD_EVENT_FIELD_EVENT_TYPES",
+    "CHILD_EVENT_META_KEYS",
+    "CHILD_EVENT_TEXT_FIELDS",
     "CHILD_EVENT_VALUE_FIELDS",
     "GROUP_HINTS",
     "HOLIDAY_HINTS",
@@ -88,6 +91,11 @@ class Ticket(_ApiRecord):
     subject: str | None = Field(default=None, description="Subject line.")
     priority: str | None = Field(default=None, description="low, normal, high, urgent or NULL.")
     tags: list[str] = Field(default_factory=list, description="Tags (child table tickets__tags).")
+    generated_timestamp: int | None = Field(
+        default=None,
+        description="Unix seconds of the ticket's latest change, system updates included (the "
+        "cursor export's order); of two versions in one load the higher wins.",
+    )
 
 
 CHILD_EVENT_VALUE_FIELDS: Final = ("value", "previous_value")
@@ -95,22 +103,55 @@ CHILD_EVENT_VALUE_FIELDS: Final = ("value", "previous_value")
 loaded as text: a string as it is, any other JSON value as its JSON text (``["a", "b"]``), so the
 column has one type and a status or group change is a plain string to staging."""
 
+CHILD_EVENT_TEXT_FIELDS: Final = (*CHILD_EVENT_VALUE_FIELDS, "added_tags", "removed_tags")
+"""Child-event fields loaded as text in the same way (the tag lists of a tags change, as JSON
+text rather than child tables of the child table)."""
+
+CHILD_EVENT_FIELD_EVENT_TYPES: Final = frozenset({"Create", "Change"})
+"""Child events that set a ticket field (and are normalised to ``field_name`` / ``value``)."""
+
+CHILD_EVENT_META_KEYS: Final = frozenset({
+    "id", "event_type", "type", "field_name", "value", "previous_value", "added_tags",
+    "removed_tags", "via", "via_reference_id", "audit_id", "created_at", "timestamp",
+    "ticket_id", "updater_id", "author_id", "public", "body", "html_body", "plain_body",
+    "attachments", "metadata", "system", "url",
+})
+"""Keys of a ``Create`` / ``Change`` child event that are not the changed field.
+
+The incremental ticket event export sends the changed field as its own key
+(``{"id": 1, "status": "open", "previous_value": "new", "event_type": "Change"}``; tags as
+``tags`` beside ``added_tags`` / ``removed_tags``), the Ticket Audits API as ``field_name`` /
+``value``. The source accepts both: without ``field_name``, the field is the one key that is
+not in this set."""
+
 
 class ChildEvent(_ApiRecord):
-    """One change or comment inside a ticket event (table ``ticket_events__child_events``)."""
+    """One change or comment inside a ticket event (table ``ticket_events__child_events``).
+
+    ``Create`` / ``Change`` children arrive in either of Zendesk's two shapes (the export's
+    field-named key or the audits API's ``field_name`` / ``value``, see
+    :data:`CHILD_EVENT_META_KEYS`) and are loaded in the second one.
+    """
 
     id: int = Field(description="Child event id.")
-    event_type: str = Field(description="Change, Comment, Create, Notification, ...")
+    event_type: str = Field(
+        description="Create (a field set by the creation audit), Change, Comment, "
+        "SatisfactionRating, Notification, ... (from ``type`` when absent)."
+    )
     field_name: str | None = Field(
-        default=None, description="Changed field (Change events): status, group_id, assignee_id..."
+        default=None,
+        description="Field set (Create / Change events): status, priority, group_id, "
+        "assignee_id, tags, satisfaction_score, ...",
     )
     value: JsonValue = Field(
         default=None,
-        description="New value (Change events): text; a non-string value as its JSON text.",
+        description="New value (Create / Change events): text; a non-string value as its JSON "
+        "text.",
     )
     previous_value: JsonValue = Field(
         default=None,
-        description="Previous value (Change events): text; a non-string value as its JSON text.",
+        description="Previous value (Change events; NULL on Create): text; a non-string value "
+        "as its JSON text.",
     )
     author_id: int | None = Field(default=None, description="Comment author (Comment events).")
     public: bool | None = Field(default=None, description="Comment is public (Comment events).")
@@ -129,7 +170,9 @@ class TicketEvent(_ApiRecord):
     timestamp: int = Field(description="Event time as Unix seconds.")
     created_at: AwareDatetime = Field(description="Event time (UTC).")
     updater_id: int | None = Field(default=None, description="User who made the change.")
-    event_type: str | None = Field(default=None, description="Create, Change, ...")
+    event_type: str | None = Field(
+        default=None, description="Audit (every row of the export); the changes are children."
+    )
     child_events: list[ChildEvent] = Field(
         default_factory=list, description="Changes and comments of the event (child table)."
     )
@@ -138,7 +181,8 @@ class TicketEvent(_ApiRecord):
 class User(_ApiRecord):
     """A user (end-user, agent or admin). Table ``raw_zendesk.users`` (merged on ``id``).
 
-    A deactivated agent keeps ``role`` agent with ``active`` false."""
+    A deactivated agent is downgraded: its latest version has ``role`` end-user and ``active``
+    false (the tickets it was assigned to still name it)."""
 
     id: int = Field(description="User id.")
     name: str | None = Field(default=None, description="Display name.")

@@ -152,4 +152,62 @@ def days_present(context: AssetCheckExecutionContext, cxpipe: CxpipeResource) ->
     )
 
 
+@asset_check(
+    asset=raw_asset_key("zendesk", "tickets"),
+    name="rows_arrived",
+    blocking=True,
+    pool=WRITER_POOL,
+    description="Blocks the marts when the helpdesk source is on but no ticket has ever been loaded.",
+)
+def zendesk_rows_arrived(cxpipe: CxpipeResource) -> AssetCheckResult:
+    with cxpipe.connect() as con:
+        if not _table_exists(con, "raw_zendesk", "tickets"):
+            return AssetCheckResult(passed=False, description="No helpdesk ticket has been loaded.")
+        tickets, events = con.execute(
+            "select (select count(*) from raw_zendesk.tickets), "
+            "(select count(*) from raw_zendesk.ticket_events)"
+        ).fetchone()
+    return AssetCheckResult(
+        passed=tickets > 0,
+        metadata={"tickets": int(tickets), "ticket_events": int(events)},
+        description=None if tickets else "The tickets table is empty.",
+    )
+
+
+@asset_check(
+    asset=raw_asset_key("zendesk", "quarantine"),
+    name="quarantine_share",
+    pool=WRITER_POOL,
+    description=(
+        "Helpdesk records that could not be loaded, per endpoint, against the records loaded; warns "
+        "when an endpoint's share exceeds CXPIPE_QUARANTINE_MAX_SHARE (default 0.01)."
+    ),
+)
+def zendesk_quarantine_share(cxpipe: CxpipeResource) -> AssetCheckResult:
+    limit = quarantine_max_share()
+    metadata: dict[str, object] = {"max_share": limit}
+    worst = 0.0
+    with cxpipe.connect() as con:
+        if _table_exists(con, "raw_zendesk", "quarantine"):
+            bad_by_source = dict(
+                con.execute("select source, count(*) from raw_zendesk.quarantine group by source").fetchall()
+            )
+        else:
+            bad_by_source = {}
+        for source, bad in sorted(bad_by_source.items()):
+            table = source.removeprefix("zendesk.")
+            good = (
+                con.execute(f'select count(*) from raw_zendesk."{table}"').fetchone()[0]
+                if _table_exists(con, "raw_zendesk", table)
+                else 0
+            )
+            share = bad / (good + bad) if (good + bad) else 0.0
+            worst = max(worst, share)
+            metadata[f"{source} quarantined"] = int(bad)
+            metadata[f"{source} share"] = round(share, 6)
+        metadata["quarantined"] = int(sum(bad_by_source.values()))
+    return AssetCheckResult(passed=worst <= limit, severity=AssetCheckSeverity.WARN, metadata=metadata)
+
+
 ALL_CHECKS = [queue_log_rows_arrived, quarantine_share, days_present]
+ZENDESK_CHECKS = [zendesk_rows_arrived, zendesk_quarantine_share]

@@ -11,26 +11,36 @@ from dagster_dbt import DbtCliResource
 from dagster_dlt import DagsterDltResource
 
 from orchestration.assets.dbt import cx_dbt_models
-from orchestration.assets.ingestion import telephony_raw
-from orchestration.checks import ALL_CHECKS
+from orchestration.assets.ingestion import telephony_raw, zendesk_raw
+from orchestration.checks import ALL_CHECKS, ZENDESK_CHECKS
 from orchestration.dbt_project import dbt_executable, dbt_project
 from orchestration.jobs import cx_refresh_job, daily_schedule
 from orchestration.loggers import progress_logger
 from orchestration.resources import cxpipe_resource_from_env
+from orchestration.zendesk import resolve_mode
 
-defs = Definitions(
-    assets=[telephony_raw, cx_dbt_models],
-    asset_checks=ALL_CHECKS,
-    jobs=[cx_refresh_job],
-    schedules=[daily_schedule()],
-    loggers={"console": colored_console_logger, "cxpipe_progress": progress_logger},
-    resources={
-        "dlt": DagsterDltResource(),
-        "dbt": DbtCliResource(
-            project_dir=dbt_project,
-            profiles_dir=dbt_project.profiles_dir,
-            dbt_executable=dbt_executable(),
-        ),
-        "cxpipe": cxpipe_resource_from_env(),
-    },
-)
+
+def build_definitions() -> Definitions:
+    """The code location for the current environment. The helpdesk assets exist only where a
+    helpdesk is configured (CXPIPE_ZENDESK); elsewhere its raw tables show as external sources
+    and the helpdesk marts are empty."""
+    helpdesk = resolve_mode() != "off"
+    return Definitions(
+        assets=[telephony_raw, *([zendesk_raw] if helpdesk else []), cx_dbt_models],
+        asset_checks=[*ALL_CHECKS, *(ZENDESK_CHECKS if helpdesk else [])],
+        jobs=[cx_refresh_job],
+        schedules=[daily_schedule()],
+        loggers={"console": colored_console_logger, "cxpipe_progress": progress_logger},
+        resources={
+            "dlt": DagsterDltResource(),
+            "dbt": DbtCliResource(
+                project_dir=dbt_project,
+                profiles_dir=dbt_project.profiles_dir,
+                dbt_executable=dbt_executable(),
+            ),
+            "cxpipe": cxpipe_resource_from_env(),
+        },
+    )
+
+
+defs = build_definitions()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -19,6 +20,8 @@ class CxpipeResource(ConfigurableResource):
     warehouse_path: str
     state_dir: str
     site_timezone: str = "UTC"
+    # auto, api, simulator or off (orchestration/zendesk.py)
+    zendesk: str = "auto"
 
     @property
     def dlt_pipelines_dir(self) -> Path:
@@ -35,4 +38,5 @@ def cxpipe_resource_from_env() -> CxpipeResource:
         warehouse_path=EnvVar("CXPIPE_WAREHOUSE"),
         state_dir=EnvVar("CXPIPE_STATE_DIR"),
         site_timezone=EnvVar("CXPIPE_SITE_TIMEZONE"),
+        zendesk=os.environ.get("CXPIPE_ZENDESK") or "auto",
     )

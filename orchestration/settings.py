@@ -17,7 +17,9 @@ DEFAULTS: dict[str, str] = {
     "CXPIPE_WAREHOUSE": "data/warehouse.duckdb",
     "CXPIPE_SITE_TIMEZONE": "UTC",
     "CXPIPE_STATE_DIR": "data/state",
+    "CXPIPE_ZENDESK": "auto",
 }
+ZENDESK_MODES = ("auto", "api", "simulator", "off")
 
 
 class SettingsError(ValueError):
@@ -30,6 +32,8 @@ class Settings:
     warehouse_path: Path
     site_timezone: str
     state_dir: Path
+    # Where the helpdesk comes from: auto, api, simulator or off (orchestration/zendesk.py).
+    zendesk: str = "auto"
 
     @property
     def dlt_pipelines_dir(self) -> Path:
@@ -49,11 +53,15 @@ class Settings:
 
         site_timezone = get("CXPIPE_SITE_TIMEZONE")
         validate_timezone(site_timezone)
+        zendesk = get("CXPIPE_ZENDESK").strip().lower()
+        if zendesk not in ZENDESK_MODES:
+            raise SettingsError(f"CXPIPE_ZENDESK={zendesk!r} is not one of {', '.join(ZENDESK_MODES)}.")
         return cls(
             landing_dir=Path(get("CXPIPE_LANDING_DIR")).expanduser().resolve(),
             warehouse_path=Path(get("CXPIPE_WAREHOUSE")).expanduser().resolve(),
             site_timezone=site_timezone,
             state_dir=Path(get("CXPIPE_STATE_DIR")).expanduser().resolve(),
+            zendesk=zendesk,
         )
 
     def to_env(self) -> dict[str, str]:
@@ -63,6 +71,7 @@ class Settings:
             "CXPIPE_WAREHOUSE": str(self.warehouse_path),
             "CXPIPE_SITE_TIMEZONE": self.site_timezone,
             "CXPIPE_STATE_DIR": str(self.state_dir),
+            "CXPIPE_ZENDESK": self.zendesk,
         }
 
 

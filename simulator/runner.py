@@ -29,7 +29,7 @@ _OWN_FILES = {
     QUEUE_LOG_DIR: re.compile(r"^queue_log-\d{8}$"),
     CDR_DIR: re.compile(r"^Master-\d{8}\.csv$"),
     AGENT_STATES_DIR: re.compile(r"^agent_states-\d{8}\.csv$"),
-    TRUTH_DIR: re.compile(r"^(queue_entries|queue_daily|queue_interval|tickets|ticket_daily)\.csv$|^simulation\.json$"),
+    TRUTH_DIR: re.compile(r"^(queue_entries|queue_daily|queue_interval|tickets|ticket_daily|ticket_sla)\.csv$|^simulation\.json$"),
     HELPDESK_DIR: re.compile("^(" + "|".join(re.escape(name) for name in HELPDESK_FILES) + ")$"),
 }
 

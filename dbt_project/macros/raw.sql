@@ -18,3 +18,41 @@
         {%- endfor %}
     end
 {%- endmacro %}
+
+{#- The declared columns of a raw dlt table that may not exist yet (D13): a source that is not
+    configured has no tables, and dlt creates a column or a child table only when a value first
+    arrives. `columns` maps each column to its SQL type; a missing column is a typed NULL, a missing
+    table gives no rows. With `completed_only`, only rows of completed loads (D10) are kept (child
+    tables have no `_dlt_load_id`: they follow their parent). -#}
+{% macro raw_table(source_name, table_name, columns, completed_only=true) -%}
+    {%- set src = source(source_name, table_name) -%}
+    {%- set relation = none -%}
+    {%- if execute -%}
+        {%- set relation = adapter.get_relation(database=src.database, schema=src.schema, identifier=src.identifier) -%}
+    {%- endif -%}
+    {%- if relation is none -%}
+    select
+        {%- for name, type in columns.items() %}
+        cast(null as {{ type }}) as {{ adapter.quote(name) }}{{ "," if not loop.last }}
+        {%- endfor %}
+    where 1 = 0
+    {%- else -%}
+    {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+    select
+        {%- for name, type in columns.items() %}
+        {% if name | lower in present -%}
+        cast({{ adapter.quote(name) }} as {{ type }})
+        {%- else -%}
+        cast(null as {{ type }})
+        {%- endif %} as {{ adapter.quote(name) }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ relation }}
+    {%- if completed_only %}
+    where _dlt_load_id in (
+        select load_id
+        from {{ source(source_name, '_dlt_loads') }}
+        where status = 0
+    )
+    {%- endif %}
+    {%- endif %}
+{%- endmacro %}

@@ -51,3 +51,9 @@
 {% macro add_seconds(ts, seconds) -%}
     ({{ ts }} + ({{ seconds }}) * interval '1 second')
 {%- endmacro %}
+
+{#- Day of the week of a date, 0 = Sunday ... 6 = Saturday (Zendesk's weekly intervals start on
+    Sunday). -#}
+{% macro day_of_week(date_expr) -%}
+    cast(extract(dow from {{ date_expr }}) as integer)
+{%- endmacro %}

@@ -7,7 +7,8 @@ Loads dataset ``raw_zendesk``:
                            (child table ``ticket_events__child_events``)
 - ``users``                incremental cursor export, merged on ``id``
 - ``groups``               all groups each run, merged on ``id``
-- ``satisfaction_ratings`` ratings since the last ``updated_at`` seen, merged on ``id``
+- ``satisfaction_ratings`` ratings since the last ``updated_at`` seen minus a look-back window
+                           (``csat_lookback_days``), merged on ``id``
 - ``sla_policies``, ``schedules``, ``schedule_holidays``   replaced each run
 - ``quarantine``           records that do not meet their contract, from any of the above
 
@@ -53,7 +54,10 @@ from ingestion.zendesk.records import (
     PageRows,
     child_values_as_text,
     export_start_time,
+    lookback_start_time,
+    normalize_ticket_event,
     split_page,
+    ticket_version_filled,
     to_unix,
 )
 from models.helpdesk import (
@@ -80,6 +84,7 @@ from models.telephony import FROZEN_COLUMNS_CONTRACT
 
 __all__ = [
     "DATASET_NAME",
+    "DEFAULT_CSAT_LOOKBACK_DAYS",
     "DEFAULT_START_DATE",
     "groups",
     "quarantine",
@@ -98,6 +103,8 @@ logger = logging.getLogger(__name__)
 DATASET_NAME: Final = "raw_zendesk"
 DEFAULT_START_DATE: Final = "2000-01-01T00:00:00Z"
 """First-run start of the exports when no ``start_date`` is configured: the whole history."""
+DEFAULT_CSAT_LOOKBACK_DAYS: Final = 14
+"""Days of satisfaction ratings read again each run (see :func:`satisfaction_ratings`)."""
 PAGE_SIZE: Final = 100
 
 TICKETS_PATH: Final = "/api/v2/incremental/tickets/cursor.json"
@@ -178,11 +185,12 @@ def _hints(hints: TableHints) -> dict[str, Any]:
     return {"columns": hints.columns, "nested_hints": hints.nested_hints()}
 
 
-def _merge_hints(hints: TableHints) -> dict[str, Any]:
-    """Merge on ``id``; of two versions of a record in one load, the latest ``updated_at`` wins."""
+def _merge_hints(hints: TableHints, version: str = "updated_at") -> dict[str, Any]:
+    """Merge on ``id``; of two versions of a record in one load, the highest ``version`` column
+    (``updated_at``; tickets: ``generated_timestamp``) wins. dlt sorts by one column only."""
     columns = dict(hints.columns)
-    if "updated_at" in columns:
-        columns["updated_at"] = {**columns["updated_at"], "dedup_sort": "desc"}
+    if version in columns:
+        columns[version] = {**columns[version], "dedup_sort": "desc"}
     return {
         "write_disposition": "merge",
         "primary_key": "id",
@@ -200,6 +208,7 @@ def _cursor_export(
     key: str,
     model: type[BaseModel],
     start_date: str,
+    **split_args: Any,
 ) -> Iterator[Any]:
     """A cursor export (tickets, users): from the saved ``after_cursor``, or from ``start_date``
     on the first run, until ``end_of_stream``; the new ``after_cursor`` is saved page by page."""
@@ -213,22 +222,32 @@ def _cursor_export(
         params = {"start_time": export_start_time(to_unix(start_date), time.time())}
     paginator = CursorExportPaginator()
     for page in _pages(connection.client(), path, key, paginator, params):
-        yield from _page_rows(page, model, key, run)
+        yield from _page_rows(page, model, key, run, **split_args)
         if paginator.after_cursor:
             state["after_cursor"] = paginator.after_cursor
 
 
-@dlt.resource(name="tickets", **_merge_hints(TICKET_HINTS))
+@dlt.resource(name="tickets", **_merge_hints(TICKET_HINTS, version="generated_timestamp"))
 def tickets(connection: ZendeskConnection, start_date: str = DEFAULT_START_DATE) -> Iterator[Any]:
     """Tickets created or updated since the last run (incremental cursor export), latest state
-    per ticket; its ``tags`` in the child table ``tickets__tags``."""
-    yield from _cursor_export(connection, TICKETS_PATH, "tickets", Ticket, start_date)
+    per ticket; its ``tags`` in the child table ``tickets__tags``.
+
+    A ticket that changed while the export ran appears twice in it: of the two rows, the one
+    with the higher ``generated_timestamp`` wins the merge (a ticket sent without one gets its
+    ``updated_at`` there). The export is ordered and resumed by (``generated_timestamp``, id), so
+    it never serves two versions of a ticket with the same ``generated_timestamp``.
+    """
+    yield from _cursor_export(
+        connection, TICKETS_PATH, "tickets", Ticket, start_date, to_row=ticket_version_filled
+    )
 
 
 @dlt.resource(name="users", **_merge_hints(USER_HINTS))
 def users(connection: ZendeskConnection, start_date: str = DEFAULT_START_DATE) -> Iterator[Any]:
-    """Users (agents, admins, end-users) created or updated since the last run."""
-    yield from _cursor_export(connection, USERS_PATH, "users", User, start_date)
+    """Users (agents, admins, end-users) created or updated since the last run. The first run
+    reads every user whatever `start_date` says: an agent not updated since before it would
+    otherwise be missing, and the tickets of the period need their authors."""
+    yield from _cursor_export(connection, USERS_PATH, "users", User, DEFAULT_START_DATE)
 
 
 @dlt.resource(name="ticket_events", **_merge_hints(TICKET_EVENT_HINTS))
@@ -236,10 +255,14 @@ def ticket_events(
     connection: ZendeskConnection, start_date: str = DEFAULT_START_DATE
 ) -> Iterator[Any]:
     """Ticket events (audits) with their changes and comments, from the ``end_time`` the last run
-    reached (or ``start_date``); ``child_events`` in ``ticket_events__child_events``.
+    reached (or ``start_date``); ``child_events`` in ``ticket_events__child_events``, each
+    ``Create`` / ``Change`` child as ``field_name`` / ``value`` / ``previous_value`` whichever
+    shape Zendesk sent (:func:`~ingestion.zendesk.records.normalize_ticket_event`).
 
-    Events do not change, but a run starts at the previous run's ``end_time``, so the events of
-    that second are read twice: the merge on ``id`` keeps one row each.
+    Zendesk's ``end_time`` is the timestamp of a page's last event and the next page (and the
+    next run) starts there, so the events of that second come twice. The ids of that second are
+    kept (also in the resource state, for the next run) and their repeats skipped; any repeat
+    that still gets through (an earlier ``start_time``) is merged on ``id``.
     """
     yield from _materialize_on_first_run()
     state = _state()
@@ -248,10 +271,33 @@ def ticket_events(
     start = int(saved) if saved is not None else to_unix(start_date)
     params = {"start_time": export_start_time(start, time.time()), "include": "comment_events"}
     paginator = TimeExportPaginator()
+    seen = set(state.get("end_time_ids") or []) if saved is not None else set()
     for page in _pages(connection.client(), TICKET_EVENTS_PATH, "ticket_events", paginator, params):
-        yield from _page_rows(page, TicketEvent, "ticket_events", run, to_row=child_values_as_text)
+        repeats = {i for i, record in enumerate(page) if _record_id(record) in seen}
+        split = _split(page, TicketEvent, "ticket_events", run,
+                       normalize=normalize_ticket_event, to_row=child_values_as_text)
+        if repeats:
+            split = PageRows(
+                [row for row in split.rows if row["id"] not in seen],
+                [q for q in split.quarantined if q["record_index"] not in repeats],
+            )
+        yield from _emit(split)
         if paginator.end_time is not None:
             state["end_time"] = paginator.end_time
+            seen = {
+                _record_id(record) for record in page
+                if isinstance(record, dict) and _is_at_or_after(record.get("timestamp"),
+                                                                paginator.end_time)
+            } - {None}
+            state["end_time_ids"] = sorted(seen)
+
+
+def _record_id(record: Any) -> Any:
+    return record.get("id") if isinstance(record, dict) else None
+
+
+def _is_at_or_after(timestamp: Any, second: int) -> bool:
+    return isinstance(timestamp, int) and not isinstance(timestamp, bool) and timestamp >= second
 
 
 @dlt.resource(name="groups", **_merge_hints(GROUP_HINTS))
@@ -266,20 +312,27 @@ def groups(connection: ZendeskConnection) -> Iterator[Any]:
 
 @dlt.resource(name="satisfaction_ratings", **_merge_hints(SATISFACTION_RATING_HINTS))
 def satisfaction_ratings(
-    connection: ZendeskConnection, start_date: str = DEFAULT_START_DATE
+    connection: ZendeskConnection,
+    start_date: str = DEFAULT_START_DATE,
+    lookback_days: int = DEFAULT_CSAT_LOOKBACK_DAYS,
 ) -> Iterator[Any]:
-    """CSAT ratings from the latest ``updated_at`` seen by the previous run (or ``start_date``).
+    """CSAT ratings from the latest ``updated_at`` seen by the previous runs minus
+    ``lookback_days`` (or from ``start_date`` on the first run, and never before it).
+
+    Zendesk's ``start_time`` filter of this endpoint may apply to ``created_at``: a rating
+    offered before the last run and answered (``good`` / ``bad``) after it would then not come
+    back from the latest ``updated_at`` on. Reading the last ``lookback_days`` again brings it
+    back; the merge on ``id`` keeps one row per rating, its latest version.
 
     The cursor is kept by hand rather than with ``dlt.sources.incremental``: the resource also
-    yields quarantine rows, which have no ``updated_at`` for dlt to filter on. The second of the
-    last rating is read again; the merge on ``id`` keeps one row.
+    yields quarantine rows, which have no ``updated_at`` for dlt to filter on.
     """
     yield from _materialize_on_first_run()
     state = _state()
     run = RunStamp.current()
     saved = state.get("updated_at")
-    start = to_unix(saved) if saved else to_unix(start_date)
-    params = {"start_time": export_start_time(start, time.time()), "page[size]": PAGE_SIZE}
+    start = lookback_start_time(saved, to_unix(start_date), lookback_days, time.time())
+    params = {"start_time": start, "page[size]": PAGE_SIZE}
     client = connection.client()
     path = SATISFACTION_RATINGS_PATH
     for page in _pages(client, path, "satisfaction_ratings", cursor_pagination(), params):
@@ -390,6 +443,20 @@ def connection_from(
     return ZendeskConnection(base_url=root, email=str(email), api_token=str(api_token))
 
 
+def _lookback_days(value: Any) -> int:
+    """``csat_lookback_days`` as a whole number of days >= 0 (config may give it as text)."""
+    try:
+        days = int(str(value).strip())
+    except ValueError:
+        days = -1
+    if days < 0:
+        raise ZendeskConfigError(
+            f"csat_lookback_days {value!r} is not a whole number of days >= 0 "
+            "(sources.zendesk.csat_lookback_days / SOURCES__ZENDESK__CSAT_LOOKBACK_DAYS)"
+        )
+    return days
+
+
 @dlt.source(name="zendesk")
 def zendesk(
     subdomain: str | None = dlt.config.value,
@@ -397,6 +464,7 @@ def zendesk(
     api_token: str | None = dlt.secrets.value,
     base_url: str | None = None,
     start_date: str = DEFAULT_START_DATE,
+    csat_lookback_days: int = DEFAULT_CSAT_LOOKBACK_DAYS,
 ) -> Any:
     """Zendesk Support tickets, ticket events, users, groups, CSAT, SLA policies and schedules.
 
@@ -413,6 +481,10 @@ def zendesk(
         start_date: where the first run of the incremental resources starts: an ISO date or
             timestamp (UTC unless it has an offset) or Unix seconds. Later runs continue from
             their saved cursors. Default: 2000-01-01, the whole history.
+        csat_lookback_days: days of satisfaction ratings read again every run, counted back from
+            the latest ``updated_at`` already loaded, so that a rating answered after the run
+            that loaded its ``offered`` version is updated (whichever timestamp Zendesk's
+            ``start_time`` filters on). Config ``sources.zendesk.csat_lookback_days``; default 14.
 
     Raises:
         ZendeskConfigError: a setting is missing or invalid (the message says what to set).
@@ -422,12 +494,13 @@ def zendesk(
         to_unix(start_date)
     except ValueError as exc:
         raise ZendeskConfigError(str(exc)) from None
+    lookback = _lookback_days(csat_lookback_days)
     return (
         _route_quarantine(tickets(connection, start_date)),
         _route_quarantine(ticket_events(connection, start_date)),
-        _route_quarantine(users(connection, start_date)),
+        _route_quarantine(users(connection)),
         _route_quarantine(groups(connection)),
-        _route_quarantine(satisfaction_ratings(connection, start_date)),
+        _route_quarantine(satisfaction_ratings(connection, start_date, lookback)),
         _route_quarantine(sla_policies(connection)),
         _route_quarantine(schedules(connection)),
         _route_quarantine(schedule_holidays(connection)),

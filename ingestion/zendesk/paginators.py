@@ -6,7 +6,8 @@
   final page) is where the next run continues: :class:`CursorExportPaginator` keeps it.
 - **Time-based export** (``/incremental/ticket_events.json``): follow ``next_page`` until
   ``end_of_stream``; the last page's ``end_time`` is the next run's ``start_time``:
-  :class:`TimeExportPaginator` keeps it.
+  :class:`TimeExportPaginator` keeps it. ``end_time`` is the timestamp of the page's last item,
+  so the next page starts with that second again (the resource skips the repeats).
 - **Cursor pagination** (``/groups.json``, ``/satisfaction_ratings.json``): ``meta.has_more``
   and ``meta.after_cursor`` sent back as ``page[after]``: dlt's own
   ``JSONResponseCursorPaginator`` (see :func:`cursor_pagination`).
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from dlt.sources.helpers.rest_client.paginators import (
     BaseNextUrlPaginator,
@@ -79,12 +80,29 @@ class CursorExportPaginator(BaseReferencePaginator):
         return f"{super().__str__()}: after_cursor={self.after_cursor}"
 
 
+def _start_time(url: str) -> int | None:
+    value = dict(parse_qsl(urlsplit(url).query)).get("start_time")
+    return int(value) if value is not None and value.isdigit() else None
+
+
+def _with_start_time(url: str, start_time: int) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "start_time"]
+    query.append(("start_time", str(start_time)))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 class TimeExportPaginator(BaseNextUrlPaginator):
     """Zendesk's time-based incremental export: follow ``next_page`` until ``end_of_stream``.
 
     ``end_time`` (Unix seconds) is the ``end_time`` of the last page read: the ``start_time`` of
     the next run. Query parameters of the first request that the ``next_page`` URL lacks (such as
     ``include=comment_events``) are carried over to the following pages.
+
+    Zendesk's ``end_time`` is the timestamp of the page's last item, and a second is never split
+    across pages. A full page whose items all fall in the requested second would therefore lead
+    back to itself: then the export goes on one second later (that second was served whole), so
+    a run always ends.
     """
 
     def __init__(self) -> None:
@@ -105,7 +123,19 @@ class TimeExportPaginator(BaseNextUrlPaginator):
         if "end_of_stream" not in body:
             logger.warning("%s: no end_of_stream in the answer; stopping here", response.url)
         next_page = body.get("next_page") or None
-        if self.end_of_stream or next_page is None or (next_page == response.url and not data):
+        sent = _start_time(response.url)
+        following = _start_time(str(next_page)) if next_page else None
+        stuck = sent is not None and following is not None and following <= sent
+        if stuck and data and not self.end_of_stream:
+            logger.warning(
+                "%s: the page does not move past start_time=%d (one second holds a whole page); "
+                "going on from the next second", response.url, sent,
+            )
+            next_page = _with_start_time(str(next_page), sent + 1)
+            self.end_time = sent + 1
+            stuck = False
+        if (self.end_of_stream or next_page is None or stuck
+                or (next_page == response.url and not data)):
             self._next_reference = None
         else:
             self._next_reference = str(next_page)

@@ -4,6 +4,12 @@ A page's records are checked one by one against their contract (:mod:`models.hel
 record that passes is loaded as it arrived, with its used fields typed (timestamps as UTC
 datetimes); one that does not becomes a quarantine row (the page URL, its position and id, the
 record as JSON and the reason) and the rest of the page loads.
+
+Ticket events are first normalised (:func:`normalize_ticket_event`): Zendesk sends a field
+change as ``{"status": "open", "previous_value": "new"}`` in the incremental export and as
+``{"field_name": "status", "value": "open", ...}`` in the Ticket Audits API; both load as the
+latter. A ``Create`` / ``Change`` child whose field cannot be told is quarantined alone and its
+event loads without it.
 """
 
 from __future__ import annotations
@@ -16,21 +22,40 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ValidationError
 
-from models.helpdesk import CHILD_EVENT_VALUE_FIELDS
+from models.helpdesk import (
+    CHILD_EVENT_FIELD_EVENT_TYPES,
+    CHILD_EVENT_META_KEYS,
+    CHILD_EVENT_TEXT_FIELDS,
+)
 
 __all__ = [
     "MIN_EXPORT_LAG_SECONDS",
     "PageRows",
+    "Rejected",
     "child_values_as_text",
     "describe_validation_error",
     "export_start_time",
+    "lookback_start_time",
+    "normalize_ticket_event",
     "split_page",
+    "ticket_version_filled",
     "to_unix",
 ]
 
 MIN_EXPORT_LAG_SECONDS: Final = 60
 """Zendesk refuses an export ``start_time`` less than a minute in the past."""
 MAX_REASON_ERRORS: Final = 3
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A list item of a record that cannot be loaded (a child event): where it is in the record
+    (``path``: list field and index), what it was and why. The record loads without it."""
+
+    path: tuple[str, int]
+    raw: Any
+    record_id: Any
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -76,6 +101,84 @@ def export_start_time(start: int, now: float) -> int:
     return max(0, min(start, int(now) - MIN_EXPORT_LAG_SECONDS))
 
 
+def lookback_start_time(
+    latest_seen: str | None, start: int, lookback_days: float, now: float
+) -> int:
+    """The ``start_time`` of an export read again over a look-back window.
+
+    ``latest_seen`` (an ISO timestamp, the latest ``updated_at`` of the previous runs) minus
+    ``lookback_days``, but never before ``start`` (the first run's start) nor less than a minute
+    before ``now``; ``start`` itself on the first run (``latest_seen`` None).
+    """
+    if not latest_seen:
+        return export_start_time(start, now)
+    back = to_unix(latest_seen) - int(lookback_days * 86400)
+    return export_start_time(max(start, back), now)
+
+
+def ticket_version_filled(row: dict[str, Any]) -> dict[str, Any]:
+    """A ticket row with ``generated_timestamp`` (the version that wins the merge) set from
+    ``updated_at`` when the record had none, so that every row of a load can be ordered."""
+    if row.get("generated_timestamp") is None and isinstance(row.get("updated_at"), dt.datetime):
+        return {**row, "generated_timestamp": int(row["updated_at"].timestamp())}
+    return row
+
+
+def _field_of(child: Mapping[str, Any]) -> str | None:
+    """The field a ``Create`` / ``Change`` child sets, in the export's shape: the one key that
+    is not metadata (``tags`` when a tags change also lists ``added_tags`` / ``removed_tags``)."""
+    keys = [key for key in child if key not in CHILD_EVENT_META_KEYS]
+    return keys[0] if len(keys) == 1 else None
+
+
+def normalize_ticket_event(record: Any) -> tuple[Any, list[Rejected]]:
+    """A ticket event with its ``Create`` / ``Change`` children in the ``field_name`` / ``value``
+    shape, whichever of Zendesk's two shapes it arrived in; and the children that could not be
+    normalised (left in place, for :func:`split_page` to take out of the row and quarantine on
+    their own once the event passed its check).
+
+    A child without ``event_type`` takes its ``type`` (the Ticket Audits API's name). Without
+    ``field_name``, the field is the child's one key that is not metadata
+    (:data:`models.helpdesk.CHILD_EVENT_META_KEYS`): ``{"status": "open", "previous_value":
+    "new"}`` becomes ``field_name`` status, ``value`` open; the key itself is removed so the
+    child table gains no column per ticket field. Anything that is not a dict is left for the
+    contract check to reject.
+    """
+    if not isinstance(record, dict) or not isinstance(record.get("child_events"), list):
+        return record, []
+    children: list[Any] = []
+    rejected: list[Rejected] = []
+    for index, child in enumerate(record["child_events"]):
+        if not isinstance(child, dict):
+            children.append(child)
+            continue
+        child = dict(child)
+        if child.get("event_type") is None and isinstance(child.get("type"), str):
+            child["event_type"] = child["type"]
+        if child.get("event_type") in CHILD_EVENT_FIELD_EVENT_TYPES and "field_name" not in child:
+            field = _field_of(child)
+            if field is None:
+                others = sorted(key for key in child if key not in CHILD_EVENT_META_KEYS)
+                rejected.append(Rejected(
+                    path=("child_events", index),
+                    raw=record["child_events"][index],
+                    record_id=child.get("id"),
+                    reason=(
+                        f"ticket event {record.get('id')}, child_events[{index}]: a "
+                        f"{child['event_type']} without a recognisable field (no field_name, "
+                        + (f"several candidate keys: {', '.join(others)}"
+                           if others else "no key besides the metadata")
+                        + "); the event is loaded without it"
+                    ),
+                ))
+                children.append(child)
+                continue
+            child["field_name"] = field
+            child["value"] = child.pop(field)
+        children.append(child)
+    return {**record, "child_events": children}, rejected
+
+
 def describe_validation_error(error: ValidationError) -> str:
     """A reason a person can act on: ``created_at: Input should be a valid datetime (got 'x')``."""
     parts = []
@@ -94,15 +197,16 @@ def describe_validation_error(error: ValidationError) -> str:
 
 
 def child_values_as_text(row: dict[str, Any], list_field: str = "child_events") -> dict[str, Any]:
-    """Turn the ``value``/``previous_value`` of each child event into text (strings as they are,
-    other JSON values as JSON text), so the child table has one type per column."""
+    """Turn the ``value`` / ``previous_value`` (and ``added_tags`` / ``removed_tags``) of each
+    child event into text (strings as they are, other JSON values as JSON text), so the child
+    table has one type per column."""
     children = row.get(list_field)
     if not children:
         return row
     converted = []
     for child in children:
         child = dict(child)
-        for name in CHILD_EVENT_VALUE_FIELDS:
+        for name in CHILD_EVENT_TEXT_FIELDS:
             value = child.get(name)
             if value is not None and not isinstance(value, str):
                 child[name] = json.dumps(value, ensure_ascii=False)
@@ -125,6 +229,7 @@ def split_page(
     location: str,
     at: dt.datetime,
     extra: Mapping[str, Any] | None = None,
+    normalize: Callable[[Any], tuple[Any, list[Rejected]]] | None = None,
     to_row: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> PageRows:
     """Check each record of a page against ``model``.
@@ -136,31 +241,44 @@ def split_page(
         location: the page URL, for quarantine rows.
         at: when the load runs (``quarantined_at``).
         extra: fields added to every record before the check (``schedule_id`` of holidays).
+        normalize: a first step from the record as sent to the record to check, which may name
+            list items that cannot be loaded (e.g. :func:`normalize_ticket_event`): when the
+            record passes, they are taken out of its row and quarantined on their own.
         to_row: a last step from the checked record to the row (e.g. :func:`child_values_as_text`).
     """
     rows: list[dict[str, Any]] = []
     quarantined: list[dict[str, Any]] = []
+
+    def reject(index: int, raw: Any, record_id: Any, reason: str) -> None:
+        quarantined.append(
+            {
+                "source": source,
+                "location": location,
+                "record_index": index,
+                "record_id": None if record_id is None else str(record_id),
+                "raw_text": _raw_text(raw),
+                "reason": reason,
+                "quarantined_at": at,
+            }
+        )
+
     for index, record in enumerate(records):
         record_id = record.get("id") if isinstance(record, dict) else None
         try:
             if not isinstance(record, dict):
                 raise TypeError(f"record is a JSON {type(record).__name__}, not an object")
-            checked = model.model_validate({**record, **(extra or {})})
+            checked_record, parts = normalize(record) if normalize else (record, [])
+            checked = model.model_validate({**checked_record, **(extra or {})})
             row = checked.model_dump(exclude_unset=True)
+            for name, position in sorted((part.path for part in parts), reverse=True):
+                del row[name][position]
             rows.append(to_row(row) if to_row else row)
         except (ValidationError, TypeError) as exc:
             reason = (
                 describe_validation_error(exc) if isinstance(exc, ValidationError) else str(exc)
             )
-            quarantined.append(
-                {
-                    "source": source,
-                    "location": location,
-                    "record_index": index,
-                    "record_id": None if record_id is None else str(record_id),
-                    "raw_text": _raw_text(record),
-                    "reason": reason,
-                    "quarantined_at": at,
-                }
-            )
+            reject(index, record, record_id, reason)
+        else:
+            for part in parts:
+                reject(index, part.raw, part.record_id, part.reason)
     return PageRows(rows, quarantined)

@@ -33,7 +33,7 @@ from simulator.helpdesk.directory import SUPPORT_ADDRESS
 from simulator.helpdesk.lifecycle import TicketRecord
 from simulator.helpdesk.simulation import HelpdeskSimulation
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2   # 2: ticket events in the export's shape (Audit rows, field-named Create/Change children)
 FILES = ("account.json", "groups.json", "users.json", "tickets.json", "ticket_events.jsonl",
          "satisfaction_ratings.json", "sla_policies.json", "schedules.json", "holidays.json")
 AUDIT_BASE_ID = 900000000000
@@ -47,6 +47,8 @@ VIA_TEXT = {
 }
 #: Ticket fields that audits change, with the converter from the audit's text value.
 STATE_FIELDS = {"status": str, "priority": str, "group_id": int, "assignee_id": int}
+#: Keys of a Create / Change child event besides the field it sets (whose name is its key).
+CHILD_META_KEYS = frozenset({"id", "event_type", "type", "previous_value", "via", "via_reference_id"})
 
 
 def parse_utc(text: str) -> int:
@@ -58,10 +60,19 @@ def _json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+def child_field(child: dict) -> tuple[str, Any]:
+    """(field, value) of a Create / Change child event, served as Zendesk's export does:
+    `{"id": 1, "status": "open", "previous_value": "new", "event_type": "Change"}`."""
+    for key, value in child.items():
+        if key not in CHILD_META_KEYS:
+            return key, value
+    raise ValueError(f"child event {child.get('id')} sets no field")
+
+
 class TicketEvent(NamedTuple):
     """One audit as stored: its order keys, its ticket-field changes (for replays), its JSON text.
 
-    changes: (field_name, value) of its Change children, and ("satisfaction_rating", (score,
+    changes: (field, value) of its Create / Change children, and ("satisfaction_rating", (score,
     comment)) for a SatisfactionRating child.
     """
 
@@ -82,10 +93,10 @@ class TicketEvent(NamedTuple):
     def from_dict(cls, row: dict, text: str | None = None) -> TicketEvent:
         changes = []
         for child in row["child_events"]:
-            if child["event_type"] == "Change":
-                value = child["value"]      # few distinct names and values: share them, do not copy
-                value = sys.intern(value) if isinstance(value, str) else value
-                changes.append((sys.intern(child["field_name"]), value))
+            if child["event_type"] in ("Create", "Change"):
+                name, value = child_field(child)
+                value = sys.intern(value) if isinstance(value, str) else value   # few distinct: share them
+                changes.append((sys.intern(name), value))
             elif child["event_type"] == "SatisfactionRating":
                 changes.append(("satisfaction_rating", (child["score"], child["body"])))
         return cls(row["timestamp"], row["id"], row["ticket_id"], tuple(changes), text or _json(row))
@@ -140,7 +151,7 @@ class HelpdeskData:
         if missing:
             raise FileNotFoundError(f"{folder} is not a simulated helpdesk folder: missing {', '.join(missing)}")
         values: dict[str, Any] = {}
-        for name in FILES:
+        for name in FILES:        # account.json first: its format version says how to read the rest
             resource = name.split(".")[0]
             with open(folder / name, encoding="utf-8") as handle:
                 if name.endswith(".jsonl"):
@@ -148,9 +159,10 @@ class HelpdeskData:
                                         for line in handle if line.strip()]
                 else:
                     values[resource] = json.load(handle)
-        if values["account"].get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"{folder}/account.json: unsupported format_version "
-                             f"{values['account'].get('format_version')!r} (expected {FORMAT_VERSION})")
+            if name == "account.json" and values["account"].get("format_version") != FORMAT_VERSION:
+                raise ValueError(f"{folder}/account.json: unsupported format_version "
+                                 f"{values['account'].get('format_version')!r} (expected {FORMAT_VERSION}): "
+                                 "written by another version of the simulator; run `cxpipe simulate` again")
         return cls(**values)
 
     def view(self, as_of: int | None = None) -> HelpdeskView:
@@ -276,8 +288,9 @@ def render(sim: HelpdeskSimulation) -> HelpdeskData:
         base = _user(agent.id, agent.name, agent.email, agent.role, agent.active_from, zone)
         base["default_group_id"] = agent.group_id
         users.append(base)
-        if agent.deactivated_at is not None:
-            users.append({**base, "active": False, "updated_at": iso_utc(agent.deactivated_at)})
+        if agent.deactivated_at is not None:     # Zendesk downgrades a deactivated agent to an end user
+            users.append({**base, "role": "end-user", "active": False, "default_group_id": None,
+                          "updated_at": iso_utc(agent.deactivated_at)})
     for person in d.end_users:
         zone = schedules[1].timezone if person.region == "na" else cfg.site_timezone
         base = _user(person.id, person.name, person.email, "end-user", person.created_at, zone)
@@ -388,14 +401,17 @@ def _audits(tickets: list[TicketRecord]) -> list[TicketEvent]:
             if action.comment is not None:
                 child_id += 1
                 children.append({
-                    "id": child_id, "event_type": "Comment", "author_id": action.comment.author_id,
+                    "id": child_id, "type": "Comment", "author_id": action.comment.author_id,
                     "public": action.comment.public, "body": action.comment.body, "audit_id": audit_id,
-                    "created_at": created,
+                    "created_at": created, "event_type": "Comment",
                 })
             for name, value in action.changes:
                 child_id += 1
-                children.append({"id": child_id, "event_type": "Change", "field_name": name, "value": _text(value),
-                                 "previous_value": _text(previous.get(name))})
+                if index == 0:      # the creation audit sets each initial field: no previous value
+                    children.append({"id": child_id, name: _text(value), "event_type": "Create"})
+                else:
+                    children.append({"id": child_id, name: _text(value), "previous_value": _text(previous.get(name)),
+                                     "event_type": "Change"})
                 previous[name] = value
             if action.rating is not None:
                 child_id += 1
@@ -404,8 +420,8 @@ def _audits(tickets: list[TicketRecord]) -> list[TicketEvent]:
                                  "assignee_id": previous.get("assignee_id"), "body": comment})
             row = {
                 "id": audit_id, "ticket_id": record.id, "timestamp": action.at, "created_at": created,
-                "updater_id": action.updater_id, "via": VIA_TEXT[action.via],
-                "event_type": "Create" if index == 0 else "Change", "child_events": children,
+                "updater_id": action.updater_id, "via": VIA_TEXT[action.via], "event_type": "Audit",
+                "child_events": children,
             }
             events.append(TicketEvent.from_dict(row))
     events.sort(key=lambda event: (event.timestamp, event.id))
@@ -432,5 +448,5 @@ def _ratings(tickets: list[TicketRecord]) -> list[dict]:
     return versions
 
 
-__all__ = ["FILES", "FORMAT_VERSION", "HelpdeskData", "HelpdeskView", "TicketEvent", "apply_event", "parse_utc",
-           "render"]
+__all__ = ["FILES", "FORMAT_VERSION", "HelpdeskData", "HelpdeskView", "TicketEvent", "apply_event", "child_field",
+           "parse_utc", "render"]

@@ -153,9 +153,21 @@ def build_schedules(cfg: SimulationConfig) -> list[Schedule]:
     return [site, north_america]
 
 
+#: Zendesk's numeric via ids (the "Via types reference") -> the `via.channel` text of tickets
+#: created that way. The same rows as dbt_project/seeds/zendesk_via_types.csv, repeated here
+#: because the simulator imports nothing else of the project (a unit test keeps both equal).
+#: An SLA condition `via_id is N` matches a ticket whose channel is VIA_CHANNELS[N].
+VIA_CHANNELS = {
+    0: "web", 4: "email", 5: "api", 8: "rule", 29: "chat", 30: "twitter", 33: "voice", 34: "voice",
+    35: "voice", 38: "facebook", 41: "facebook", 75: "native_messaging",
+}
+VIA_ID_CHAT, VIA_ID_NATIVE_MESSAGING = 29, 75
+
+
 def _sla_policies(groups: dict[str, GroupInfo], created_at: int) -> list[dict]:
     """Three policies, matched by position: live channels (calendar time), North America and a
-    catch-all standard policy (business hours). Targets in minutes per priority."""
+    catch-all standard policy (business hours). Targets in minutes per priority. Channel
+    conditions use Zendesk's numeric via ids, as the API serves them."""
     def metrics(targets: dict[str, tuple[int, int, int, int]], business: bool) -> list[dict]:
         return [
             {"priority": priority, "metric": metric, "target": values[i], "business_hours": business}
@@ -168,8 +180,8 @@ def _sla_policies(groups: dict[str, GroupInfo], created_at: int) -> list[dict]:
             "id": SLA_BASE_ID + 1, "title": "Live channels", "description": "Chat and messaging, around the clock",
             "position": 1,
             "filter": {"all": [], "any": [
-                {"field": "via_id", "operator": "is", "value": "chat"},
-                {"field": "via_id", "operator": "is", "value": "native_messaging"},
+                {"field": "via_id", "operator": "is", "value": VIA_ID_CHAT},
+                {"field": "via_id", "operator": "is", "value": VIA_ID_NATIVE_MESSAGING},
             ]},
             "policy_metrics": metrics({
                 "first_reply_time": (30, 15, 10, 5),
@@ -238,7 +250,8 @@ def build_directory(cfg: SimulationConfig, rng: random.Random) -> Directory:
                 role="agent", group_id=group.id,
                 active_from=period_start - rng.randint(30, 700) * 86400 - rng.randint(0, 86399),
             ))
-    # One support agent leaves half-way (keeping the history), one joins after a third.
+    # One support agent leaves half-way (keeping the history), one joins after a third. The leaver
+    # stays an agent here (and in the truth); its Zendesk user is downgraded then (data.render).
     leaver = 1
     deactivated = local_wall_epoch(cfg.start + timedelta(days=cfg.days // 2), 13 * 60, tz)
     agents[leaver] = AgentInfo(**{**vars(agents[leaver]), "deactivated_at": deactivated})

@@ -14,9 +14,11 @@ policies, schedules and holidays. Choices where Zendesk leaves room (see docs/si
 - Items are in (updated_at, id) order in the cursor exports and (timestamp, id) order in the
   event export; `start_time` keeps the items updated (events: happened) at or after it.
 - A time-based page never splits one second: it ends before the second that would be cut (or
-  holds all of that second's events when they alone exceed the page). `end_time` is one second
-  after the page's last event, and the next page and the next run start there, so no event is
-  served twice. An empty page keeps `end_time` = `start_time`.
+  holds all of that second's events when they alone exceed the page). As Zendesk's, `end_time` is
+  the timestamp of the page's last event, and the next page and the next run start there: the
+  events of that second are served again (clients de-duplicate by id). A page that holds one
+  second only and is not the last moves on to the next second (`end_time` + 1), so an export
+  always ends. An empty page keeps `end_time` = `start_time`.
 - The data is served "as of" a moment (`server.as_of`, default: the end of the simulated
   period): nothing that happened later is visible, tickets and users show the state they had
   then. Moving `as_of` forward between two runs is an incremental load.
@@ -329,13 +331,19 @@ def _time_export(view: HelpdeskView, params: dict[str, str], base: str, path: st
         cut = bisect.bisect_left(events, second, key=stamp)
         last = cut if cut > first else bisect.bisect_right(events, second, key=stamp)
     page = events[first:last]
-    end_time = stamp(page[-1]) + 1 if page else start
+    end_of_stream = last >= len(events)
+    if not page:
+        end_time = start
+    elif stamp(page[0]) == stamp(page[-1]) and not end_of_stream:
+        end_time = stamp(page[-1]) + 1       # one whole second: starting there again would repeat this page
+    else:
+        end_time = stamp(page[-1])           # that second is served again on the next page
     rows = [event.as_dict(comments) for event in page]
     return 200, {}, {
         "ticket_events": rows,
         "next_page": _url(base, path, {"start_time": end_time, "include": params.get("include"),
                                        "per_page": params.get("per_page")}),
-        "previous_page": None, "count": len(rows), "end_time": end_time, "end_of_stream": last >= len(events),
+        "previous_page": None, "count": len(rows), "end_time": end_time, "end_of_stream": end_of_stream,
     }
 
 

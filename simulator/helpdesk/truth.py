@@ -15,11 +15,44 @@ KPI sheet ("Tickets, chat, email, messaging") and these choices:
   second one for North America; tickets never move between those), in that schedule's zone, without
   its holidays. Minutes are seconds / 60, rounded to 4 decimals (sums: summed in seconds first).
 - ticket_daily, per site-local day, channel (via.channel) and group:
-  created: tickets created that day, in the group they were created in; solved: tickets first
+  created: tickets created that day, in the group they were created in, except the ones deleted
+  (spam: counted in `deleted` instead, and measured nowhere); solved: tickets first
   reaching solved that day, in the group they had then; backlog: tickets not solved, closed or
   deleted at the end of the day, in the group they had then; the first reply and resolution
   counts and sums belong to the row where the ticket was created (like a call's wait belongs to
   the interval it was offered in). Only rows with something to count.
+
+ticket_sla (ground_truth/ticket_sla.csv): one row per SLA metric instance, with these rules (the
+project's decisions, close to Zendesk's but written down so that the warehouse can match them):
+
+- Policies are evaluated in `position` order. A policy matches a ticket state when every `all`
+  condition holds and, if `any` is non-empty, at least one `any` condition holds. Conditions:
+  `via_id` (the ticket's channel, through Zendesk's via ids: `via_id is N` holds when the channel
+  of via id N is the ticket's `via.channel`) and `group_id`, with the operators `is` / `is_not`.
+  The first matching policy applies; its policy_metrics row for (the ticket's priority, the
+  metric) gives the target (minutes) and business_hours. No priority, no such row, or no
+  matching policy: no instance row.
+- The policy and target of an instance are fixed by the ticket's state (channel, group,
+  priority) right after the audit that starts the instance. Deleted tickets have no SLA rows.
+- first_reply_time: one instance per ticket, from the creation to the first public agent reply
+  (as for first_reply above). Outbound tickets (the agent wrote first) have none.
+- next_reply_time: starts at a public comment by an end user (not an agent) that comes after a
+  public agent comment (an outbound ticket's opening comment counts as one) while no instance is
+  running; fulfilled by the next public agent comment. End-user comments while one runs start
+  nothing. Internal notes never count. (An end-user comment for which no policy applies, e.g.
+  no priority yet, records nothing and leaves nothing running.)
+- requester_wait_time: one instance per ticket from the creation; it accumulates the time spent
+  in status new, open or hold (not pending, solved, closed) and is fulfilled at the last solve
+  when the ticket is solved or closed at the horizon; otherwise it is still running.
+- Elapsed time: calendar seconds or, when the policy metric has business_hours, the business
+  seconds of the ticket's schedule (as for the business minutes above; requester_wait_time sums
+  the business seconds of each counted status interval). A running clock stops at the latest
+  instant anything happened in the helpdesk (`data_as_of`: what a warehouse that loaded
+  everything knows; the horizon itself may be minutes later).
+- breached: fulfilled -> elapsed > target * 60 s; running -> true when the elapsed
+  time so far is over the target, else NULL (still running, not breached yet).
+- Columns: elapsed_minutes = seconds / 60 (4 decimals) as of the fulfilment or data_as_of;
+  fulfilled_at is NULL while running; rows in (ticket_id, metric, instance) order.
 """
 
 from __future__ import annotations
@@ -31,7 +64,9 @@ from pathlib import Path
 from typing import Any
 
 from simulator.clock import iso_utc, local_day_bounds
-from simulator.helpdesk.lifecycle import CLOSED, DELETED, SOLVED, TicketRecord
+from simulator.helpdesk.business import BusinessClock
+from simulator.helpdesk.directory import VIA_CHANNELS
+from simulator.helpdesk.lifecycle import CLOSED, DELETED, HOLD, NEW, OPEN, SOLVED, TicketRecord
 from simulator.helpdesk.simulation import HelpdeskSimulation
 from simulator.truth import _write_csv
 
@@ -45,12 +80,19 @@ TICKET_COLUMNS = (
 )
 DAILY_KEY_COLUMNS = ("report_date", "channel", "group_id", "group_name")
 DAILY_COLUMNS = (
-    "created", "solved", "backlog",
+    "created", "deleted", "solved", "backlog",
     "first_reply_count", "first_reply_minutes_sum", "first_reply_business_minutes_sum",
     "first_resolution_count", "first_resolution_minutes_sum", "first_resolution_business_minutes_sum",
     "full_resolution_count", "full_resolution_minutes_sum", "full_resolution_business_minutes_sum",
 )
 _METRICS = ("first_reply", "first_resolution", "full_resolution")
+SLA_COLUMNS = (
+    "ticket_id", "metric", "instance", "policy_id", "policy_title", "priority", "target_minutes",
+    "business_hours", "started_at", "fulfilled_at", "elapsed_minutes", "breached",
+)
+SLA_METRICS = ("first_reply_time", "next_reply_time", "requester_wait_time")
+#: Statuses in which the requester waits (requester_wait_time runs).
+REQUESTER_WAITS = (NEW, OPEN, HOLD)
 
 
 def minutes_text(seconds: int | None) -> str:
@@ -197,6 +239,10 @@ def daily_totals(sim: HelpdeskSimulation, truths: list[TicketTruth]) -> dict[tup
     for t in truths:
         r = t.record
         created_row = row(local_day(r.created_at), r.channel, t.created_group_id)
+        if t.status == DELETED:
+            # Spam deleted by an agent is not a contact: counted apart, never as created.
+            created_row["deleted"] += 1
+            continue
         created_row["created"] += 1
         for metric in _METRICS:
             if t.seconds[metric] is not None:
@@ -218,8 +264,163 @@ def daily_totals(sim: HelpdeskSimulation, truths: list[TicketTruth]) -> dict[tup
     return rows
 
 
+@dataclass(frozen=True)
+class SlaTarget:
+    """What applies to an SLA instance: the policy, and its target for the ticket's priority."""
+
+    policy_id: int
+    policy_title: str
+    priority: str
+    target_minutes: int
+    business_hours: bool
+
+
+@dataclass(frozen=True)
+class SlaInstance:
+    """One SLA metric instance of a ticket (seconds; fulfilled_at None = still running)."""
+
+    ticket_id: int
+    metric: str
+    instance: int
+    target: SlaTarget
+    started_at: int
+    fulfilled_at: int | None
+    elapsed_seconds: int
+
+    @property
+    def breached(self) -> bool | None:
+        """Fulfilled: over the target or not. Running: True once over the target, else None."""
+        over = self.elapsed_seconds > self.target.target_minutes * 60
+        return over if self.fulfilled_at is not None or over else None
+
+
+def _condition_holds(condition: dict[str, Any], channel: str, group_id: int | None) -> bool:
+    field, operator, value = condition["field"], condition["operator"], condition["value"]
+    if field == "via_id":
+        holds = VIA_CHANNELS.get(int(value)) == channel
+    elif field == "group_id":
+        holds = group_id is not None and int(value) == group_id
+    else:
+        raise ValueError(f"SLA policy condition on {field!r}: the ticket truth knows via_id and group_id only")
+    if operator == "is":
+        return holds
+    if operator == "is_not":
+        return not holds
+    raise ValueError(f"SLA policy condition operator {operator!r}: the ticket truth knows is and is_not only")
+
+
+def sla_target(policies: list[dict[str, Any]], metric: str, channel: str, group_id: int | None,
+               priority: str | None) -> SlaTarget | None:
+    """The target of `metric` for a ticket state: the first matching policy by position, and its
+    row for the priority (None: no priority, no matching policy, or no row in the first match)."""
+    if priority is None:
+        return None
+    for policy in sorted(policies, key=lambda p: p["position"]):
+        conditions = policy["filter"]
+        if not all(_condition_holds(c, channel, group_id) for c in conditions["all"]):
+            continue
+        if conditions["any"] and not any(_condition_holds(c, channel, group_id) for c in conditions["any"]):
+            continue
+        row = next((m for m in policy["policy_metrics"]
+                    if m["priority"] == priority and m["metric"] == metric), None)
+        if row is None:
+            return None
+        return SlaTarget(policy_id=policy["id"], policy_title=policy["title"], priority=priority,
+                         target_minutes=row["target"], business_hours=bool(row["business_hours"]))
+    return None
+
+
+def _elapsed(clock: BusinessClock, target: SlaTarget, start: int, end: int) -> int:
+    return clock.seconds_between(start, end) if target.business_hours else max(0, end - start)
+
+
+def data_as_of(sim: HelpdeskSimulation) -> int:
+    """The latest instant anything happened in the helpdesk (at or before the horizon): what a
+    warehouse that loaded everything knows, so running SLA clocks are measured up to it."""
+    return max((action.at for record in sim.tickets for action in record.actions), default=sim.directory.horizon)
+
+
+def ticket_sla(sim: HelpdeskSimulation, record: TicketRecord, as_of: int | None = None) -> list[SlaInstance]:
+    """The SLA instances of a ticket, followed through its actions; running ones are measured up
+    to `as_of` (default: data_as_of(sim))."""
+    d = sim.directory
+    agents = {a.id for a in d.agents}
+    horizon = data_as_of(sim) if as_of is None else as_of
+    clock = d.clocks[record.schedule_id]
+    channel = record.channel
+    state: dict[str, Any] = {}
+    statuses: list[tuple[int, str]] = []
+    solves: list[int] = []
+    reply_target: SlaTarget | None = None     # first_reply_time, fulfilled at first_reply_at
+    first_reply_at: int | None = None
+    wait: SlaTarget | None = None             # requester_wait_time
+    next_replies: list[tuple[SlaTarget, int, int | None]] = []  # (target, start, fulfilment)
+    agent_spoke = False
+
+    def target(metric: str) -> SlaTarget | None:
+        return sla_target(d.sla_policies, metric, channel, state.get("group_id"), state.get("priority"))
+
+    for index, action in enumerate(record.actions):
+        for name, value in action.changes:
+            state[name] = value
+            if name == "status":
+                statuses.append((action.at, value))
+                if value == SOLVED:
+                    solves.append(action.at)
+        comment = action.comment
+        if index == 0:
+            reply_target = None if record.is_outbound else target("first_reply_time")
+            wait = target("requester_wait_time")
+        if comment is None or not comment.public:
+            continue
+        if comment.author_id in agents:
+            agent_spoke = True
+            if index > 0 and first_reply_at is None:
+                first_reply_at = action.at
+            if next_replies and next_replies[-1][2] is None:
+                next_replies[-1] = (*next_replies[-1][:2], action.at)
+        elif agent_spoke and not (next_replies and next_replies[-1][2] is None):
+            started = target("next_reply_time")
+            if started is not None:
+                next_replies.append((started, action.at, None))
+    if state.get("status") == DELETED:
+        return []
+    instances: list[SlaInstance] = []
+
+    def add(metric: str, number: int, applied: SlaTarget, start: int, end: int | None, seconds: int) -> None:
+        instances.append(SlaInstance(record.id, metric, number, applied, start, end, seconds))
+
+    created = record.created_at
+    if reply_target is not None:
+        add("first_reply_time", 1, reply_target, created, first_reply_at,
+            _elapsed(clock, reply_target, created, horizon if first_reply_at is None else first_reply_at))
+    for number, (applied, start, end) in enumerate(next_replies, 1):
+        add("next_reply_time", number, applied, start, end,
+            _elapsed(clock, applied, start, horizon if end is None else end))
+    if wait is not None:
+        fulfilled = solves[-1] if solves and state["status"] in (SOLVED, CLOSED) else None
+        until = horizon if fulfilled is None else fulfilled
+        bounds = [at for at, _ in statuses[1:]] + [horizon]
+        seconds = sum(_elapsed(clock, wait, at, min(end, until))
+                      for (at, status), end in zip(statuses, bounds, strict=True)
+                      if status in REQUESTER_WAITS and at < until)
+        add("requester_wait_time", 1, wait, created, fulfilled, seconds)
+    return instances
+
+
+def sla_rows(instances: Iterable[SlaInstance]) -> Iterable[tuple]:
+    for i in sorted(instances, key=lambda i: (i.ticket_id, i.metric, i.instance)):
+        t = i.target
+        yield tuple(_text(v) for v in (
+            i.ticket_id, i.metric, i.instance, t.policy_id, t.policy_title, t.priority, t.target_minutes,
+            t.business_hours, iso_utc(i.started_at), iso_utc(i.fulfilled_at) if i.fulfilled_at is not None else None,
+            minutes_text(i.elapsed_seconds), i.breached,
+        ))
+
+
 def write_ticket_truth(sim: HelpdeskSimulation, truth_dir: Path) -> tuple[list[Path], dict[str, Any]]:
-    """Write ground_truth/tickets.csv and ticket_daily.csv; return the paths and a summary."""
+    """Write ground_truth/tickets.csv, ticket_daily.csv and ticket_sla.csv; return the paths and
+    a summary."""
     truth_dir.mkdir(parents=True, exist_ok=True)
     truths = [ticket_truth(sim, record) for record in sim.tickets]
     tickets_path = truth_dir / "tickets.csv"
@@ -232,7 +433,11 @@ def write_ticket_truth(sim: HelpdeskSimulation, truth_dir: Path) -> tuple[list[P
         (day, channel, group, names[group], *(minutes_text(v[c]) if c in sums else v[c] for c in DAILY_COLUMNS))
         for (day, channel, group), v in sorted(daily.items())
     ))
-    return [tickets_path, daily_path], summarize(truths)
+    as_of = data_as_of(sim)
+    sla = [instance for record in sim.tickets for instance in ticket_sla(sim, record, as_of)]
+    sla_path = truth_dir / "ticket_sla.csv"
+    _write_csv(sla_path, SLA_COLUMNS, sla_rows(sla))
+    return [tickets_path, daily_path, sla_path], summarize(truths, sla)
 
 
 def helpdesk_setup(sim: HelpdeskSimulation) -> dict[str, Any]:
@@ -256,7 +461,8 @@ def helpdesk_setup(sim: HelpdeskSimulation) -> dict[str, Any]:
     }
 
 
-def summarize(truths: list[TicketTruth]) -> dict[str, Any]:
+def summarize(truths: list[TicketTruth], sla: list[SlaInstance] | None = None) -> dict[str, Any]:
+    sla = sla or []
     by_channel: dict[str, int] = {}
     by_status: dict[str, int] = {}
     for t in truths:
@@ -273,6 +479,14 @@ def summarize(truths: list[TicketTruth]) -> dict[str, Any]:
         "reopened": sum(len(t.solve_times) > 1 for t in truths),
         "median_first_reply_minutes": _median([t.seconds["first_reply"] / 60 for t in replied]),
         "median_first_reply_business_minutes": _median([t.seconds["first_reply_business"] / 60 for t in replied]),
+        "sla": {
+            metric: {
+                "instances": sum(i.metric == metric for i in sla),
+                "running": sum(i.metric == metric and i.fulfilled_at is None for i in sla),
+                "breached": sum(i.metric == metric and i.breached is True for i in sla),
+            }
+            for metric in SLA_METRICS
+        },
     }
 
 

@@ -1,7 +1,9 @@
-"""End to end: the simulator's files through the whole Dagster job; the marts must equal the
-simulator's ground truth (computed in Python from its own event records) for every queue, day and
-interval: counts exactly, durations to the second. The days span the autumn DST change in
-Europe/Berlin, so 25-hour days, midnight-crossing calls and transfers are all in play."""
+"""End to end: the simulator's files and its helpdesk API through the whole Dagster job; the marts
+must equal the simulator's ground truth (computed in Python from its own event records) for every
+queue, day and interval (counts exactly, durations to the second) and for every ticket, ticket day
+and SLA clock (counts exactly, minutes to 0.001). The days span the autumn DST change in
+Europe/Berlin, so 25-hour days, midnight-crossing calls, transfers, reopened tickets and business
+hours on both sides of the change are all in play."""
 
 from __future__ import annotations
 
@@ -33,10 +35,11 @@ def simulated_run(tmp_path_factory):
         base = tmp_path_factory.mktemp("e2e")
         landing = base / "landing"
         config = SimulationConfig(start=date(2026, 10, 24), days=3, seed=7, site_timezone="Europe/Berlin",
-                                  agents=10, calls_per_day=500)
+                                  agents=10, calls_per_day=500, tickets_per_day=150)
         simulate(config, out_dir=landing)
+        # The helpdesk through the real Zendesk client, from the simulator's API on 127.0.0.1.
         settings = Settings(landing_dir=landing, warehouse_path=base / "warehouse.duckdb",
-                            site_timezone="Europe/Berlin", state_dir=base / "state")
+                            site_timezone="Europe/Berlin", state_dir=base / "state", zendesk="simulator")
         outcome = run_refresh(settings)
         yield settings, outcome, landing / "ground_truth"
 
@@ -146,13 +149,122 @@ def test_second_run_changes_no_mart(simulated_run):
     from cxpipe.runner import run_refresh
 
     settings, _, _ = simulated_run
-    tables = ["fct_queue_calls", "kpi_queue_daily", "kpi_queue_interval", "dim_queues", "dim_agents"]
-    before = {t: sorted(map(str, query(settings.warehouse_path, f"select * from marts.{t}"))) for t in tables}
-    raw_before = query(settings.warehouse_path, "select count(*) from raw_telephony.queue_log_events")
+    tables = ["fct_queue_calls", "kpi_queue_daily", "kpi_queue_interval", "dim_queues", "dim_agents",
+              "fct_tickets", "fct_ticket_sla", "fct_ticket_backlog_daily", "kpi_ticket_daily", "kpi_channel_daily"]
+
+    def snapshot() -> dict[str, list[str]]:
+        # Sums of doubles may add up in another order: compare them to 9 significant digits.
+        def row_text(row) -> str:
+            return str(tuple(float(f"{v:.9g}") if isinstance(v, float) else v for v in row))
+
+        return {t: sorted(map(row_text, query(settings.warehouse_path, f"select * from marts.{t}"))) for t in tables}
+
+    before = snapshot()
+    raw_counts = ("select (select count(*) from raw_telephony.queue_log_events), "
+                  "(select count(*) from raw_zendesk.tickets), (select count(*) from raw_zendesk.ticket_events)")
+    raw_before = query(settings.warehouse_path, raw_counts)
     assert run_refresh(settings).success
-    after = {t: sorted(map(str, query(settings.warehouse_path, f"select * from marts.{t}"))) for t in tables}
-    assert query(settings.warehouse_path, "select count(*) from raw_telephony.queue_log_events") == raw_before
+    after = snapshot()
+    assert query(settings.warehouse_path, raw_counts) == raw_before
     assert after == before
+
+
+TICKET_TEXT = ["channel", "is_outbound", "report_date", "status", "priority", "group_id", "group_name",
+               "created_group_id", "solved_group_id", "assignee_id", "solved_assignee_id", "requester_id",
+               "submitter_id", "schedule_id", "solves", "reopens", "public_agent_replies", "internal_notes",
+               "satisfaction_score"]
+TICKET_TIMES = ["created_at", "first_reply_at", "first_solved_at", "last_solved_at"]
+TICKET_MINUTES = [f"{metric}{kind}" for metric in ("first_reply", "first_resolution", "full_resolution")
+                  for kind in ("_minutes", "_business_minutes")]
+
+
+def _text(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).lower()
+
+
+def test_every_ticket_equals_the_ground_truth(simulated_run):
+    settings, _, truth_dir = simulated_run
+    truth = pd.read_csv(truth_dir / "tickets.csv", dtype=str, keep_default_na=False).set_index("ticket_id")
+    columns = ["ticket_id", *TICKET_TEXT, *TICKET_TIMES, *TICKET_MINUTES]
+    rows = query(settings.warehouse_path, f"select {', '.join(columns)} from marts.fct_tickets")
+    marts = pd.DataFrame(rows, columns=columns).astype({"ticket_id": str}).set_index("ticket_id")
+    assert len(truth) > 200 and sorted(marts.index) == sorted(truth.index)
+    problems = []
+    for ticket_id, expected in truth.iterrows():
+        actual = marts.loc[ticket_id]
+        for column in TICKET_TEXT:
+            if _text(actual[column]) != expected[column].lower():
+                problems.append(f"ticket {ticket_id} {column}: marts {actual[column]!r}, truth {expected[column]!r}")
+        for column in TICKET_TIMES:
+            value = actual[column]
+            text = "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+            if text != expected[column]:
+                problems.append(f"ticket {ticket_id} {column}: marts {text}, truth {expected[column]}")
+        for column in TICKET_MINUTES:
+            value, want = actual[column], expected[column]
+            if (want == "") != (value is None or pd.isna(value)) or (want and abs(float(want) - value) > 0.001):
+                problems.append(f"ticket {ticket_id} {column}: marts {value}, truth {want!r}")
+    assert problems == [], "\n".join(problems[:20])
+
+
+def test_ticket_days_equal_the_ground_truth(simulated_run):
+    from cxpipe.verify import compare_tickets_with_truth
+
+    settings, _, truth_dir = simulated_run
+    report = compare_tickets_with_truth(settings.warehouse_path, truth_dir)
+    assert report.matches, report.text()
+    truth = pd.read_csv(truth_dir / "ticket_daily.csv")
+    for column in ("created", "deleted", "solved", "backlog", "full_resolution_count"):
+        assert truth[column].sum() > 0, f"the simulation produced no {column}"
+
+
+def test_every_sla_clock_equals_the_ground_truth(simulated_run):
+    settings, _, truth_dir = simulated_run
+    truth = pd.read_csv(truth_dir / "ticket_sla.csv", dtype=str, keep_default_na=False)
+    rows = query(settings.warehouse_path, (
+        "select cast(ticket_id as varchar), metric, cast(instance as varchar), cast(sla_policy_id as varchar), "
+        "priority, cast(target_minutes as varchar), in_business_hours, started_at, fulfilled_at, "
+        "elapsed_minutes, is_breached from marts.fct_ticket_sla"))
+    marts = {(r[0], r[1], r[2]): r[3:] for r in rows}
+    expected = {(r.ticket_id, r.metric, r.instance): r for r in truth.itertuples(index=False)}
+    assert set(marts) == set(expected)
+    assert {key[1] for key in expected} == {"first_reply_time", "next_reply_time", "requester_wait_time"}
+    assert truth["breached"].eq("true").any() and truth["breached"].eq("").any()
+    problems = []
+    for key, want in expected.items():
+        policy, priority, target, business, started, fulfilled, elapsed, breached = marts[key]
+        got = (policy, priority, target, _text(business), started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+               "" if fulfilled is None else fulfilled.strftime("%Y-%m-%dT%H:%M:%SZ"), _text(breached))
+        wanted = (want.policy_id, want.priority, want.target_minutes, want.business_hours, want.started_at,
+                  want.fulfilled_at, want.breached)
+        if got != wanted or abs(float(want.elapsed_minutes) - elapsed) > 0.001:
+            problems.append(f"{key}: marts {got} {elapsed}, truth {wanted} {want.elapsed_minutes}")
+    assert problems == [], "\n".join(problems[:20])
+
+
+def test_channel_mix_holds_voice_and_digital(simulated_run):
+    settings, _, truth_dir = simulated_run
+    entries = pd.read_csv(truth_dir / "queue_entries.csv", dtype=str)
+    calls = entries.sort_values("entered_at").groupby("callid")["report_date"].first().value_counts()
+    tickets = pd.read_csv(truth_dir / "tickets.csv", dtype=str)
+    tickets = tickets[tickets["status"] != "deleted"]
+    rows = query(settings.warehouse_path, (
+        "select cast(report_date as varchar), channel, medium, inbound_contacts, outbound_contacts, inbound_share "
+        "from marts.kpi_channel_daily"))
+    mix = {(day, channel): (medium, inbound, outbound, share) for day, channel, medium, inbound, outbound, share in rows}
+    for day, count in calls.items():
+        assert mix[(day, "voice")][:3] == ("voice", count, 0)
+    for (day, channel), group in tickets.groupby(["report_date", "channel"]):
+        outbound = int((group["is_outbound"] == "true").sum())
+        assert mix[(day, channel)][:3] == ("digital", len(group) - outbound, outbound)
+    for day in {d for d, _ in mix}:
+        assert abs(sum(v[3] for (d, _), v in mix.items() if d == day) - 1) < 1e-9
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,7 @@
 """The Zendesk source against the simulator's Zendesk API: the real client code, the simulator's
 pagination and cursors. A first load as the helpdesk stood mid-way, a second load at the end
-loads only what changed, a 429 is waited out, and every ticket and event served is in raw once."""
+loads only what changed, a 429 is waited out, and every ticket and event served is in raw once
+(the event export serves each page's last second again, as Zendesk does)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ def test_second_load_brings_only_what_changed(helpdesk, tmp_path):
     pipeline = make_pipeline(warehouse, pipelines_dir=tmp_path / "dlt", pipeline_name="zendesk_sim",
                              dataset_name=DATASET_NAME, progress=None)
     midway = helpdesk.horizon - 36 * 3600
-    with serve_helpdesk(helpdesk, as_of=midway, rate_limit_on=(2,), retry_after=1) as server:
+    with serve_helpdesk(helpdesk, as_of=midway, rate_limit_on=(2,), retry_after=1,
+                        export_page_size=200) as server:
         def source():
             return zendesk(base_url=server.base_url, email=DEFAULT_EMAIL, api_token=DEFAULT_TOKEN,
                            start_date="2026-10-01T00:00:00Z")
@@ -62,4 +64,20 @@ def test_second_load_brings_only_what_changed(helpdesk, tmp_path):
     with duckdb.connect(str(warehouse), read_only=True) as con:
         duplicate_ids = con.execute(
             f"select count(*) - count(distinct id) from {DATASET_NAME}.tickets").fetchone()[0]
+        event_ids = [row[0] for row in con.execute(
+            f"select id from {DATASET_NAME}.ticket_events order by id").fetchall()]
+        children = con.execute(
+            f"select count(*), count(distinct id), count(*) filter (where event_type in "
+            f"('Create', 'Change') and field_name is null), count(distinct event_type) "
+            f"from {DATASET_NAME}.ticket_events__child_events").fetchone()
+        kinds = con.execute(f"select distinct event_type from {DATASET_NAME}.ticket_events").fetchall()
+        leaver = con.execute(
+            f"select role, active from {DATASET_NAME}.users where id = ?",
+            [next(u["id"] for u in helpdesk.users if not u["active"])]).fetchall()
     assert duplicate_ids == 0
+    # pages overlapped (each ends at its last event's second), yet every event is there once
+    assert event_ids == sorted(e.id for e in served.ticket_events)
+    served_children = sum(len(e["child_events"]) for e in helpdesk.event_dicts())
+    assert children == (served_children, served_children, 0, 4)   # Comment, Create, Change, rating
+    assert kinds == [("Audit",)]
+    assert leaver == [("end-user", False)]                        # a deactivated agent, downgraded

@@ -6,13 +6,18 @@ auth header and records every request. Pages (start_date 2026-10-01):
 
 - tickets: start page (101, 102 and a ticket without id) -> cursor tc1 (103, end_of_stream,
   after_cursor tc2); second run: cursor tc2 (102 updated: solved, a new tag).
-- ticket_events: start page (1001, 1002) -> start_time E1 (1003, 1004 at E2, end_of_stream,
-  end_time E2); second run: start_time E2 (1004 again, new 1005).
+- ticket_events, as Zendesk's export serves them (rows ``event_type`` Audit, each changed field as
+  its own key of a Create / Change child), except 1003, whose children are in the Ticket Audits
+  API's shape (``field_name`` / ``value``, ``type`` instead of ``event_type``). ``end_time`` is the
+  timestamp of a page's last event and the next page starts there: start page (1001, 1002) ->
+  start_time E1 = 1002's second (1002 again, 1003, 1004 at E2, end_of_stream, end_time E2); second
+  run: start_time E2 (1004 again, new 1005).
 - users: one page (4 users and one whose created_at is "yesterday"), after_cursor uc1; second run:
   cursor uc1, empty.
-- groups: two pages (11, 12 | 13 deleted); satisfaction_ratings: 7001, 7002 (second run from
-  7002's updated_at: 7002 again); sla_policies: 1 with 3 metrics; schedules: 1 with 5
-  intervals; holidays of schedule 1: 2.
+- groups: two pages (11, 12 | 13 deleted); satisfaction_ratings: 7001 good, 7002 and 7003
+  offered (a second run reads again from the latest updated_at minus csat_lookback_days, not
+  before start_date: the same page with the default 14 days; with one day, 7003 answered);
+  sla_policies: 1 with 3 metrics; schedules: 1 with 5 intervals; holidays of schedule 1: 2.
 - a third run finds nothing new: cursor tc3 (no tickets), start_time E3 (1005 again).
 """
 
@@ -40,7 +45,11 @@ FIXTURES = Path(__file__).parents[1] / "fixtures" / "zendesk"
 EMAIL = "agent@example.com"
 API_TOKEN = "s3cr3t-t0ken-value"
 START_DATE = "2026-10-01"
+TICKETS_START = "/api/v2/incremental/tickets/cursor.json?start_time=1790812800"
 TICKETS_TC1 = "/api/v2/incremental/tickets/cursor.json?cursor=tc1"
+EVENTS = "/api/v2/incremental/ticket_events.json?include=comment_events"
+EVENTS_E1 = f"{EVENTS}&start_time=1791792600"
+RATINGS = "/api/v2/satisfaction_ratings.json?page[size]=100"
 
 FIRST_RUN_COUNTS = {
     "tickets": 3,
@@ -49,7 +58,7 @@ FIRST_RUN_COUNTS = {
     "ticket_events__child_events": 12,
     "users": 4,
     "groups": 3,
-    "satisfaction_ratings": 2,
+    "satisfaction_ratings": 3,
     "sla_policies": 1,
     "sla_policies__policy_metrics": 3,
     "schedules": 1,
@@ -194,6 +203,7 @@ def test_first_run_loads_every_resource_typed(
     assert children["value"] == children["previous_value"] == "VARCHAR"
     assert children["public"] == "BOOLEAN" and children["author_id"] == "BIGINT"
     # a tags change (a JSON list) is kept as JSON text, a status change as the plain string
+    # the Ticket Audits API's shape (event 1003): field_name / value as sent, event_type from type
     rows = sql(
         f"select c.field_name, c.value, c.previous_value from {DATASET_NAME}.ticket_events e "
         f"join {DATASET_NAME}.ticket_events__child_events c on c._dlt_parent_id = e._dlt_id "
@@ -201,6 +211,27 @@ def test_first_run_loads_every_resource_typed(
     )
     assert rows == [("status", "pending", "new"), ("assignee_id", "202", None),
                     ("tags", '["login"]', "[]")]
+    # the export's shape: the field's own key becomes field_name / value, a number its JSON text
+    assert sql(
+        f"select e.id, e.event_type, c.event_type, c.field_name, c.value, c.previous_value "
+        f"from {DATASET_NAME}.ticket_events e join {DATASET_NAME}.ticket_events__child_events c "
+        "on c._dlt_parent_id = e._dlt_id where e.id in (1001, 1002) and c.event_type <> 'Comment' "
+        "order by c.id"
+    ) == [(1001, "Audit", "Create", "status", "new", None),
+          (1001, "Audit", "Create", "group_id", "11", None),
+          (1002, "Audit", "Create", "status", "new", None),
+          (1002, "Audit", "Create", "tags", '["login"]', None)]
+    assert sql(
+        f"select added_tags, removed_tags from {DATASET_NAME}.ticket_events__child_events "
+        "where id = 5005"
+    ) == [('["login"]', "[]")]
+    # ... and adds no column per ticket field to the child table
+    assert not {"status", "group_id", "tags", "assignee_id"} & set(children)
+    assert children["added_tags"] == "VARCHAR"
+    assert sql(
+        f"select event_type, count(*) from {DATASET_NAME}.ticket_events__child_events "
+        "group by 1 order by 1"
+    ) == [("Change", 3), ("Comment", 3), ("Create", 6)]
     assert sql(
         f"select author_id, public, body from {DATASET_NAME}.ticket_events__child_events "
         "where id = 5010"
@@ -262,8 +293,11 @@ def test_second_run_loads_only_what_changed(
     events = "/api/v2/incremental/ticket_events.json?include=comment_events"
     assert f"{events}&start_time=1791806400" in second
     assert "/api/v2/incremental/users/cursor.json?cursor=uc1" in second
-    assert "/api/v2/satisfaction_ratings.json?page[size]=100&start_time=1791822600" in second
-    assert not [key for key in second if "start_time=1790812800" in key or "cursor=tc1" in key]
+    # ratings: from the latest updated_at (7002, 16:30) minus 14 days, but not before start_date
+    assert f"{RATINGS}&start_time=1790812800" in second
+    assert not [key for key in second
+                if ("start_time=1790812800" in key and not key.startswith(RATINGS))
+                or "cursor=tc1" in key]
 
     after = counts(sql)
     assert after == {**FIRST_RUN_COUNTS, "tickets__tags": 4, "ticket_events": 5,
@@ -285,8 +319,10 @@ def test_second_run_loads_only_what_changed(
         f"select count(*) from {DATASET_NAME}.ticket_events__child_events where id in (5011, 5012)"
     ) == [(2,)]
     assert sql(
-        f"select value from {DATASET_NAME}.ticket_events__child_events where id = 5013"
-    ) == [("solved",)]
+        f"select field_name, value, previous_value, added_tags from "
+        f"{DATASET_NAME}.ticket_events__child_events where id in (5013, 5014) order by id"
+    ) == [("status", "solved", "pending", None),
+          ("tags", '["login", "password_reset"]', '["login"]', '["password_reset"]')]
 
     # a third run with nothing new changes nothing
     load()
@@ -327,3 +363,124 @@ def test_two_versions_of_a_ticket_in_one_run_keep_the_latest(
         "on g._dlt_parent_id = t._dlt_id where t.id = 102 order by g.value"
     ) == [("login",), ("password_reset",)]
     assert sql(f"select count(*) from {DATASET_NAME}.tickets__tags") == [(4,)]
+
+
+def _serve_modified(
+    fake: FakeZendesk, key: str, tmp_path: Path, change: Callable[[dict], None]
+) -> None:
+    """Serve a changed copy of the page recorded for ``key``."""
+    body = json.loads((FIXTURES / fake.routes[key]).read_text())
+    change(body)
+    page = tmp_path / f"changed_{len(list(tmp_path.glob('changed_*')))}.json"
+    page.write_text(json.dumps(body))
+    fake.routes[key] = str(page)  # an absolute path wins over FIXTURES
+
+
+def test_two_incremental_runs_leave_every_event_once(
+    load: Callable[[], LoadInfo], sql: Any, fake_zendesk: FakeZendesk
+) -> None:
+    # each page ends at its last event's second and the next page (and run) starts there:
+    # 1002 comes twice in the first run, 1004 in the first and the second
+    load()
+    assert fake_zendesk.requests.count(EVENTS_E1) == 1
+    load_of_1004 = f"select _dlt_load_id from {DATASET_NAME}.ticket_events where id = 1004"
+    first_load_of_1004 = sql(load_of_1004)
+    load()
+    assert sql(
+        f"select count(*), count(distinct id), min(id), max(id) from {DATASET_NAME}.ticket_events"
+    ) == [(5, 5, 1001, 1005)]
+    assert sql(
+        f"select count(*), count(distinct id), min(id), max(id) "
+        f"from {DATASET_NAME}.ticket_events__child_events"
+    ) == [(15, 15, 5001, 5015)]
+    # the repeat of the boundary second was skipped, not loaded again
+    assert sql(load_of_1004) == first_load_of_1004
+
+
+def test_a_repeated_event_that_gets_through_is_merged(
+    load: Callable[[], LoadInfo], sql: Any, fake_zendesk: FakeZendesk, tmp_path: Path
+) -> None:
+    # a server that starts a page earlier than the previous end_time: 1001 comes again in the
+    # same load, outside the boundary second, and only the merge on id keeps one of it
+    start = json.loads((FIXTURES / "ticket_events_start.json").read_text())
+    _serve_modified(fake_zendesk, EVENTS_E1, tmp_path,
+                    lambda body: body["ticket_events"].insert(0, start["ticket_events"][0]))
+    load()
+    assert sql(f"select count(*), count(distinct id) from {DATASET_NAME}.ticket_events") == [(4, 4)]
+    assert sql(
+        f"select count(*), count(distinct id) from {DATASET_NAME}.ticket_events__child_events"
+    ) == [(12, 12)]
+
+
+def test_a_change_without_a_recognisable_field_is_quarantined_alone(
+    load: Callable[[], LoadInfo], sql: Any, fake_zendesk: FakeZendesk, tmp_path: Path
+) -> None:
+    bad = {"id": 5099, "via": "Web form", "via_reference_id": None, "previous_value": "x",
+           "event_type": "Change"}
+    _serve_modified(fake_zendesk, EVENTS_E1, tmp_path,
+                    lambda body: body["ticket_events"][2]["child_events"].append(bad))
+    load()
+    (row,) = sql(
+        f"select record_index, record_id, raw_text, reason from {DATASET_NAME}.quarantine "
+        "where source = 'zendesk.ticket_events'"
+    )
+    assert row[:2] == (2, "5099") and json.loads(row[2]) == bad
+    assert row[3] == (
+        "ticket event 1004, child_events[2]: a Change without a recognisable field "
+        "(no field_name, no key besides the metadata); the event is loaded without it"
+    )
+    # the event loaded with its other children
+    assert sql(
+        f"select c.id from {DATASET_NAME}.ticket_events e join "
+        f"{DATASET_NAME}.ticket_events__child_events c on c._dlt_parent_id = e._dlt_id "
+        "where e.id = 1004 order by c.id"
+    ) == [(5011,), (5012,)]
+
+
+def test_the_latest_ticket_version_wins_by_generated_timestamp(
+    load: Callable[[], LoadInfo], sql: Any, fake_zendesk: FakeZendesk, tmp_path: Path
+) -> None:
+    newer_102 = json.loads((FIXTURES / "tickets_tc2_run2.json").read_text())["tickets"][0]
+
+    def first_page(body: dict) -> None:
+        body["tickets"].insert(0, newer_102)  # served before its older version (out of order)
+
+    def second_page(body: dict) -> None:
+        # 101 again: same updated_at, a later generated_timestamp (a system update)
+        older_101 = json.loads((FIXTURES / "tickets_start.json").read_text())["tickets"][0]
+        body["tickets"].append({**older_101, "priority": "urgent",
+                                "generated_timestamp": older_101["generated_timestamp"] + 60})
+
+    _serve_modified(fake_zendesk, TICKETS_START, tmp_path, first_page)
+    _serve_modified(fake_zendesk, TICKETS_TC1, tmp_path, second_page)
+    load()
+    assert sql(
+        f"select id, status, priority, generated_timestamp from {DATASET_NAME}.tickets order by id"
+    ) == [(101, "open", "urgent", 1791794460), (102, "solved", "high", 1791876600),
+          (103, "new", None, 1791806400)]
+    assert sql(f"select count(*) from {DATASET_NAME}.tickets__tags") == [(4,)]
+    assert describe(sql, "tickets")["generated_timestamp"] == "BIGINT"
+
+
+def test_csat_lookback_brings_back_a_rating_answered_after_the_run(
+    load: Callable[[], LoadInfo], sql: Any, fake_zendesk: FakeZendesk,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SOURCES__ZENDESK__CSAT_LOOKBACK_DAYS", "1")
+    load()
+    assert sql(
+        f"select id, score from {DATASET_NAME}.satisfaction_ratings order by id"
+    ) == [(7001, "good"), (7002, "offered"), (7003, "offered")]
+    first = len(fake_zendesk.requests)
+    load()
+    # one day back from the latest updated_at seen (7002, 2026-10-12 16:30): 7003, offered at
+    # 14:00 and answered the next morning, is read again and merged
+    assert f"{RATINGS}&start_time=1791736200" in fake_zendesk.requested(first)
+    assert sql(
+        f"select id, score, comment, created_at::varchar, updated_at::varchar "
+        f"from {DATASET_NAME}.satisfaction_ratings order by id"
+    ) == [
+        (7001, "good", "Quick answer, thanks", "2026-10-12 15:00:00+00", "2026-10-12 15:00:00+00"),
+        (7002, "offered", None, "2026-10-12 16:30:00+00", "2026-10-12 16:30:00+00"),
+        (7003, "bad", "Took three days", "2026-10-12 14:00:00+00", "2026-10-13 08:00:00+00"),
+    ]

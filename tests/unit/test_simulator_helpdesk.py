@@ -8,6 +8,7 @@ import base64
 import csv
 import dataclasses
 import json
+import shutil
 import socket
 import urllib.error
 import urllib.request
@@ -41,6 +42,11 @@ UNRESOLVED = {"new", "open", "pending", "hold"}
 
 # -- helpers --------------------------------------------------------------------------------
 
+def data_as_of(data) -> int:
+    """The latest audit served: where the truth stops a running SLA clock."""
+    return max(event["timestamp"] for event in data.event_dicts(comments=False))
+
+
 def epoch(text: str) -> int:
     return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
 
@@ -72,6 +78,22 @@ def walk_cursor_export(server, path: str, key: str, start: str) -> tuple[list[di
         assert pages[-1][key], "a page before the end must not be empty"
         pages.append(get(server, pages[-1]["after_url"]))
     return [item for page in pages for item in page[key]], pages
+
+
+def set_fields(event: dict) -> list[tuple[str, str, str | None, str | None]]:
+    """(event_type, field, value, previous_value) of an audit's Create / Change children, read from
+    Zendesk's export shape: the field is the child's one key besides id, event_type, previous_value."""
+    found = []
+    for child in event["child_events"]:
+        if child["event_type"] in ("Create", "Change"):
+            (field,) = set(child) - {"id", "event_type", "previous_value"}
+            found.append((child["event_type"], field, child[field], child.get("previous_value")))
+    return found
+
+
+def unique_ids(events: list[dict]) -> list[int]:
+    """Event ids in the order first served (the export serves its boundary seconds twice)."""
+    return list(dict.fromkeys(e["id"] for e in events))
 
 
 def walk_time_export(server, start_time: int, per_page: int = 100) -> tuple[list[dict], list[dict]]:
@@ -221,12 +243,11 @@ def test_invalid_helpdesk_settings_are_refused():
 def test_channels_statuses_and_actions_all_occur(data, events_by_ticket, agent_ids, audits):
     channels = Counter(t["via"]["channel"] for t in data.tickets)
     assert set(channels) == {"email", "web", "chat", "native_messaging", "twitter", "facebook"}
-    changes = [c for e in audits for c in e["child_events"] if c["event_type"] == "Change"]
-    statuses = {c["value"] for c in changes if c["field_name"] == "status"}
+    changes = [(field, value, previous) for e in audits for kind, field, value, previous in set_fields(e)]
+    statuses = {value for field, value, _ in changes if field == "status"}
     assert statuses == {"new", "open", "pending", "hold", "solved", "closed", "deleted"}
-    group_moves = [c for c in changes if c["field_name"] == "group_id" and c["previous_value"] is not None]
-    agent_moves = [c for c in changes if c["field_name"] == "assignee_id"
-                   and c["previous_value"] is not None and c["value"] is not None]
+    group_moves = [c for c in changes if c[0] == "group_id" and c[2] is not None]
+    agent_moves = [c for c in changes if c[0] == "assignee_id" and c[2] is not None and c[1] is not None]
     assert group_moves and agent_moves
     comments = [c for e in audits for c in e["child_events"] if c["event_type"] == "Comment"]
     assert any(not c["public"] for c in comments) and any(c["author_id"] in agent_ids and c["public"] for c in comments)
@@ -234,11 +255,11 @@ def test_channels_statuses_and_actions_all_occur(data, events_by_ticket, agent_i
     assert outbound
     for ticket in outbound:
         create = events_by_ticket[ticket["id"]][0]
-        assert create["event_type"] == "Create"
+        assert {kind for kind, *_ in set_fields(create)} == {"Create"}
         authors = [c["author_id"] for c in create["child_events"] if c["event_type"] == "Comment"]
         assert authors == [ticket["submitter_id"]]
     reopened = [t for t, events in events_by_ticket.items()
-                if sum(c.get("value") == "solved" for e in events for c in e["child_events"]) > 1]
+                if sum(value == "solved" for e in events for _, _, value, _ in set_fields(e)) > 1]
     assert reopened
     scores = Counter(r["score"] for r in data.satisfaction_ratings)
     assert scores["good"] and scores["bad"] and scores["offered"]
@@ -247,8 +268,8 @@ def test_channels_statuses_and_actions_all_occur(data, events_by_ticket, agent_i
 def test_closed_tickets_never_change_and_close_four_days_after_solving(events_by_ticket):
     closed = 0
     for events in events_by_ticket.values():
-        statuses = [(e["timestamp"], c["value"]) for e in events for c in e["child_events"]
-                    if c["event_type"] == "Change" and c["field_name"] == "status"]
+        statuses = [(e["timestamp"], value) for e in events for _, field, value, _ in set_fields(e)
+                    if field == "status"]
         if statuses[-1][1] == "closed":
             closed += 1
             assert events[-1]["updater_id"] == -1 and events[-1]["via"] == "Rule"
@@ -257,19 +278,28 @@ def test_closed_tickets_never_change_and_close_four_days_after_solving(events_by
     assert closed > 0
 
 
-def test_deactivated_agent_keeps_history_and_hands_over_open_tickets(data, events_by_ticket, audits):
-    versions = [u for u in data.users if u["role"] == "agent" and not u["active"]]
-    assert len(versions) == 1
+def test_deactivated_agent_is_downgraded_keeps_history_and_hands_over_open_tickets(data, events_by_ticket, audits,
+                                                                                   run):
+    # Zendesk downgrades a deactivated agent: a new version, role end-user and inactive
+    versions = [u for u in data.users if not u["active"]]
+    assert len(versions) == 1 and versions[0]["role"] == "end-user"
     leaver = versions[0]["id"]
     gone = epoch(versions[0]["updated_at"])
-    assert [u["active"] for u in data.users if u["id"] == leaver] == [True, False]
+    assert [(u["role"], u["active"]) for u in data.users if u["id"] == leaver] == [("agent", True), ("end-user", False)]
+    # the users export serves the latest version only: the warehouse sees an end user
+    assert [u["role"] for _, user_id, u in data.view().users if user_id == leaver] == ["end-user"]
+    assert [u["role"] for _, user_id, u in data.view(gone - 1).users if user_id == leaver] == ["agent"]
+    # the ground truth still counts that person as an agent
+    agents = json.loads((run.truth_dir / "simulation.json").read_text())["helpdesk"]["agents"]
+    assert [(a["role"], a["deactivated_at"]) for a in agents if a["user_id"] == leaver] == \
+           [("agent", versions[0]["updated_at"])]
     acted = [e["timestamp"] for e in audits if e["updater_id"] == leaver]
     assert acted and max(acted) < gone
     for ticket in data.tickets:
         if ticket["assignee_id"] == leaver:
             assert ticket["status"] not in UNRESOLVED
     handed = [e for events in events_by_ticket.values() for e in events
-              if e["timestamp"] == gone and any(c.get("previous_value") == str(leaver) for c in e["child_events"])]
+              if e["timestamp"] == gone and any(previous == str(leaver) for *_, previous in set_fields(e))]
     assert handed
 
 
@@ -289,7 +319,7 @@ def test_chat_only_while_the_schedule_is_open_and_agents_reply_mostly_in_busines
             assert is_open(epoch(ticket["created_at"]), ticket["id"])
     replies = [(e["timestamp"], e["ticket_id"]) for e in audits for c in e["child_events"]
                if c["event_type"] == "Comment" and c["public"] and c["author_id"] in agent_ids
-               and e["event_type"] != "Create"]
+               and not any(kind == "Create" for kind, *_ in set_fields(e))]
     inside = sum(is_open(at, ticket) for at, ticket in replies)
     assert 0.8 < inside / len(replies) < 1.0
 
@@ -307,11 +337,22 @@ def test_every_endpoint_walks_to_the_end_with_each_item_once(server, data, audit
     users, _ = walk_cursor_export(server, "/api/v2/incremental/users/cursor.json", "users", "start_time=0&per_page=70")
     assert len(users) == len({u["id"] for u in users}) == len({u["id"] for u in data.users})
     events, pages = walk_time_export(server, 0, per_page=100)
-    assert [e["id"] for e in events] == [e["id"] for e in audits]
+    assert unique_ids(events) == [e["id"] for e in audits]
+    repeated = 0
     for page, following in zip(pages, pages[1:], strict=False):
-        assert len(page["ticket_events"]) <= 100 and page["count"] == len(page["ticket_events"])
-        last, next_first = page["ticket_events"][-1], following["ticket_events"][0]
-        assert page["end_time"] == last["timestamp"] + 1 <= next_first["timestamp"]
+        served, later = page["ticket_events"], following["ticket_events"]
+        assert len(served) <= 100 and page["count"] == len(served)
+        assert f"start_time={page['end_time']}&" in page["next_page"]
+        assert all(e["timestamp"] >= page["end_time"] for e in later)
+        if served[0]["timestamp"] == served[-1]["timestamp"]:     # one whole second: the next page moves on
+            assert page["end_time"] == served[-1]["timestamp"] + 1
+        else:                                                     # as Zendesk: the last second is served again
+            assert page["end_time"] == served[-1]["timestamp"]
+            again = [e["id"] for e in served if e["timestamp"] == page["end_time"]]
+            assert [e["id"] for e in later[:len(again)]] == again
+            repeated += len(again)
+    assert repeated == len(events) - len(audits) > 0
+    assert pages[-1]["end_of_stream"] and pages[-1]["end_time"] == audits[-1]["timestamp"]
     groups = walk_cursor_pages(server, "/api/v2/groups.json?page[size]=3", "groups")
     assert [g["id"] for g in groups] == [g["id"] for g in data.groups] and len(groups) == 4
     ratings = walk_cursor_pages(server, "/api/v2/satisfaction_ratings.json?page[size]=7", "satisfaction_ratings")
@@ -326,14 +367,19 @@ def test_every_endpoint_walks_to_the_end_with_each_item_once(server, data, audit
 
 
 def test_a_page_never_splits_one_second_of_events(data, audits):
-    # Pages of one event: every page holds exactly the events of one second.
+    # Pages of one event: every page holds exactly the events of one second (all of them when they
+    # are more than a page), and the next page moves on to the next second (no page served twice).
+    seconds = Counter(e["timestamp"] for e in audits)
+    crowded = min(second for second, count in seconds.items() if count > 1)
     with serve_helpdesk(data, export_page_size=1) as small:
-        body = get(small, "/api/v2/incremental/ticket_events.json?start_time=0")
-        seconds = Counter(e["timestamp"] for e in audits)
+        body = get(small, f"/api/v2/incremental/ticket_events.json?start_time={crowded - 1}")
+        served = []
         for _ in range(60):
             stamps = {e["timestamp"] for e in body["ticket_events"]}
             assert len(stamps) == 1 and len(body["ticket_events"]) == seconds[stamps.pop()]
+            served.append(body["ticket_events"][0]["timestamp"])
             body = get(small, body["next_page"])
+        assert served == [second for second in sorted(seconds) if second >= crowded][:60]
 
 
 def test_comments_come_only_with_include_comment_events(server):
@@ -351,7 +397,7 @@ def test_start_time_keeps_items_updated_at_or_after_it(server, data, audits):
                                     f"start_time={middle}")
     assert {t["id"] for t in tickets} == {t["id"] for t in data.tickets if t["generated_timestamp"] >= middle}
     events, _ = walk_time_export(server, middle)
-    assert [e["id"] for e in events] == [e["id"] for e in audits if e["timestamp"] >= middle]
+    assert unique_ids(events) == [e["id"] for e in audits if e["timestamp"] >= middle]
     users, _ = walk_cursor_export(server, "/api/v2/incremental/users/cursor.json", "users", f"start_time={middle}")
     assert users and all(epoch(u["updated_at"]) >= middle for u in users)
     ratings = walk_cursor_pages(server, f"/api/v2/satisfaction_ratings.json?start_time={middle}",
@@ -389,9 +435,12 @@ def test_exports_resume_from_the_saved_cursor_and_end_time_as_of_a_later_moment(
     merged = {t["id"]: t for t in old_tickets + new_tickets}
     assert {i: (t["status"], t["updated_at"], t["assignee_id"]) for i, t in merged.items()} == \
            {i: (t["status"], t["updated_at"], t["assignee_id"]) for i, t in latest.items()}
-    assert {e["id"] for e in old_events}.isdisjoint(e["id"] for e in new_events)
-    assert [e["id"] for e in old_events + new_events] == [e["id"] for e in audits]
-    assert any(u["role"] == "agent" and not u["active"] for u in new_users)
+    # the second run starts at the first one's end_time, the second of its last event: served again
+    assert end_time == old_events[-1]["timestamp"]
+    boundary = {e["id"] for e in old_events if e["timestamp"] == end_time}
+    assert {e["id"] for e in old_events} & {e["id"] for e in new_events} == boundary
+    assert unique_ids(old_events + new_events) == [e["id"] for e in audits]
+    assert any(u["role"] == "end-user" and not u["active"] and u["default_group_id"] is None for u in new_users)
 
 
 def test_as_of_replays_each_ticket_to_the_state_it_had(data, events_by_ticket):
@@ -402,9 +451,9 @@ def test_as_of_replays_each_ticket_to_the_state_it_had(data, events_by_ticket):
         for event in events_by_ticket[ticket_id]:
             if event["timestamp"] > moment:
                 break
-            for child in event["child_events"]:
-                if child["event_type"] == "Change" and child["field_name"] == "status":
-                    status = child["value"]
+            for _, field, value, _ in set_fields(event):
+                if field == "status":
+                    status = value
         assert ticket["status"] == status
     assert len(view.tickets) == sum(epoch(t["created_at"]) <= moment for t in data.tickets) < len(data.tickets)
 
@@ -445,24 +494,36 @@ def test_server_binds_to_localhost_and_always_stops(data):
         pass
 
 
-def test_a_saved_folder_can_be_served(run):
+def test_a_saved_folder_can_be_served(run, tmp_path):
     with serve_helpdesk(run.out_dir / "helpdesk") as server:
         assert len(get(server, "/api/v2/groups.json")["groups"]) == 4
     with pytest.raises(FileNotFoundError, match="helpdesk"):
         HelpdeskData.load(run.out_dir / "ground_truth")
+    # a folder of format 1 (ticket events in another shape) is refused with what to do
+    old = shutil.copytree(run.out_dir / "helpdesk", tmp_path / "old")
+    account = json.loads((old / "account.json").read_text())
+    (old / "account.json").write_text(json.dumps({**account, "format_version": 1}))
+    with pytest.raises(ValueError, match=r"format_version 1 \(expected 2\).*simulate. again"):
+        HelpdeskData.load(old)
 
 
 # -- ground truth ---------------------------------------------------------------------------------
 
 def test_daily_truth_adds_up_to_the_tickets(tickets_truth, daily_truth, data):
     assert len(tickets_truth) == len(data.tickets)
-    assert sum(int(r["created"]) for r in daily_truth) == len(tickets_truth)
+    # Deleted tickets (spam) count apart, never as created.
+    deleted = [t for t in tickets_truth if t["status"] == "deleted"]
+    assert deleted
+    assert sum(int(r["deleted"]) for r in daily_truth) == len(deleted)
+    assert sum(int(r["created"]) for r in daily_truth) == len(tickets_truth) - len(deleted)
     assert sum(int(r["solved"]) for r in daily_truth) == sum(r["first_solved_at"] != "" for r in tickets_truth)
-    created = Counter((t["report_date"], t["channel"], t["created_group_id"]) for t in tickets_truth)
+    created = Counter((t["report_date"], t["channel"], t["created_group_id"])
+                      for t in tickets_truth if t["status"] != "deleted")
     assert created == Counter({(r["report_date"], r["channel"], r["group_id"]): int(r["created"])
                                for r in daily_truth if int(r["created"])})
     for metric in ("first_reply", "first_resolution", "full_resolution"):
-        values = [float(t[f"{metric}_minutes"]) for t in tickets_truth if t[f"{metric}_minutes"]]
+        values = [float(t[f"{metric}_minutes"]) for t in tickets_truth
+                  if t[f"{metric}_minutes"] and t["status"] != "deleted"]
         assert sum(int(r[f"{metric}_count"]) for r in daily_truth) == len(values) > 0
         assert sum(float(r[f"{metric}_minutes_sum"]) for r in daily_truth) == pytest.approx(sum(values), abs=0.01)
     assert {r["report_date"] for r in daily_truth} == {(CFG.start + timedelta(days=i)).isoformat() for i in range(7)}
@@ -471,8 +532,8 @@ def test_daily_truth_adds_up_to_the_tickets(tickets_truth, daily_truth, data):
 def test_truth_follows_the_served_events(tickets_truth, events_by_ticket, agent_ids):
     for row in tickets_truth:
         events = events_by_ticket[int(row["ticket_id"])]
-        solves = [e["timestamp"] for e in events for c in e["child_events"]
-                  if c["event_type"] == "Change" and c["field_name"] == "status" and c["value"] == "solved"]
+        solves = [e["timestamp"] for e in events for _, field, value, _ in set_fields(e)
+                  if field == "status" and value == "solved"]
         assert int(row["solves"]) == len(solves)
         assert row["reopens"] == (str(len(solves) - 1) if solves else "")
         replies = [e["timestamp"] for e in events[1:] for c in e["child_events"]
@@ -567,11 +628,187 @@ def test_backlog_is_what_is_unresolved_at_the_end_of_each_local_day(daily_truth,
             for event in events_by_ticket[ticket["id"]]:
                 if event["timestamp"] >= end:
                     break
-                for child in event["child_events"]:
-                    if child["event_type"] == "Change":
-                        state[child["field_name"]] = child["value"]
+                for _, field, value, _ in set_fields(event):
+                    state[field] = value
             if state and state["status"] in UNRESOLVED:
                 backlog[(day.isoformat(), ticket["via"]["channel"], state["group_id"])] += 1
     assert backlog == Counter({(r["report_date"], r["channel"], r["group_id"]): int(r["backlog"])
                                for r in daily_truth if int(r["backlog"])})
     assert sum(backlog.values()) > 0
+
+
+# -- SLA ground truth (ticket_sla.csv) ------------------------------------------------------------
+
+SLA_WAITING = ("new", "open", "hold")
+
+
+@pytest.fixture(scope="module")
+def sla_truth(run) -> list[dict]:
+    return read_csv(run.truth_dir / "ticket_sla.csv")
+
+
+def _field_changes(event: dict) -> list[tuple[str, str | None]]:
+    """(field, value) of an audit's Create / Change children, in either served shape
+    ({"field_name": f, "value": v} or Zendesk's export shape {f: v, "previous_value": ...})."""
+    meta = {"id", "event_type", "type", "previous_value", "via", "via_reference_id"}
+    changes = []
+    for child in event["child_events"]:
+        if child["event_type"] in ("Create", "Change"):
+            if "field_name" in child:
+                changes.append((child["field_name"], child["value"]))
+            else:
+                changes.append(next((k, v) for k, v in child.items() if k not in meta))
+    return changes
+
+
+def _creation_priority(events: list[dict]) -> str | None:
+    return next((value for name, value in _field_changes(events[0]) if name == "priority"), None)
+
+
+def _status_changes(events: list[dict]) -> list[tuple[int, str]]:
+    return [(e["timestamp"], value) for e in events for name, value in _field_changes(e) if name == "status"]
+
+
+def test_sla_rows_take_the_first_matching_policy_and_its_target(sla_truth, data, events_by_ticket, agent_ids):
+    policies = {p["title"]: p for p in data.sla_policies}
+    assert [c["value"] for c in policies["Live channels"]["filter"]["any"]] == [29, 75]   # chat, native_messaging
+    north_america = next(g["id"] for g in data.groups if g["name"] == "North America")
+    tickets = {t["id"]: t for t in data.tickets}
+    rows = defaultdict(list)
+    for row in sla_truth:
+        rows[int(row["ticket_id"])].append(row)
+    assert [(int(r["ticket_id"]), r["metric"], int(r["instance"])) for r in sla_truth] == sorted(
+        (int(r["ticket_id"]), r["metric"], int(r["instance"])) for r in sla_truth)
+    for ticket_id, ticket in tickets.items():
+        events = events_by_ticket[ticket_id]
+        outbound = ticket["submitter_id"] in agent_ids
+        mine = rows[ticket_id]
+        metrics = Counter(r["metric"] for r in mine)
+        if ticket["status"] == "deleted" or ticket["priority"] is None:
+            assert not mine, ticket_id             # deleted, or never had a priority: no SLA at all
+            continue
+        if _creation_priority(events) is not None:
+            assert metrics["requester_wait_time"] == 1
+            assert metrics["first_reply_time"] == (0 if outbound else 1)
+        assert metrics["first_reply_time"] <= (0 if outbound else 1)
+        assert [int(r["instance"]) for r in mine if r["metric"] == "next_reply_time"] == \
+               list(range(1, metrics["next_reply_time"] + 1))
+        channel = ticket["via"]["channel"]
+        title = ("Live channels" if channel in ("chat", "native_messaging")
+                 else "North America" if ticket["group_id"] == north_america else "Standard")
+        for row in mine:
+            policy = policies[title]
+            target = next(m for m in policy["policy_metrics"]
+                          if m["priority"] == row["priority"] and m["metric"] == row["metric"])
+            assert (row["policy_title"], row["policy_id"]) == (title, str(policy["id"]))
+            assert int(row["target_minutes"]) == target["target"]
+            assert row["business_hours"] == ("true" if target["business_hours"] else "false")
+            if row["metric"] != "next_reply_time":
+                assert row["priority"] == _creation_priority(events)
+    chats = [r for r in sla_truth if tickets[int(r["ticket_id"])]["via"]["channel"] == "chat"]
+    assert chats and all(r["policy_title"] == "Live channels" and r["business_hours"] == "false" for r in chats)
+    for row in chats:                              # calendar time: the plain difference
+        end = epoch(row["fulfilled_at"]) if row["fulfilled_at"] else data_as_of(data)
+        if row["metric"] != "requester_wait_time":
+            assert float(row["elapsed_minutes"]) == pytest.approx((end - epoch(row["started_at"])) / 60, abs=1e-4)
+    assert {r["policy_title"] for r in sla_truth} == set(policies)
+
+
+def test_first_reply_time_is_the_first_reply_truth(sla_truth, tickets_truth, data):
+    truth = {r["ticket_id"]: r for r in tickets_truth}
+    rows = [r for r in sla_truth if r["metric"] == "first_reply_time"]
+    assert rows and any(not r["fulfilled_at"] for r in rows)
+    for row in rows:
+        ticket = truth[row["ticket_id"]]
+        assert ticket["is_outbound"] == "false" and row["started_at"] == ticket["created_at"]
+        assert row["fulfilled_at"] == ticket["first_reply_at"]
+        if row["fulfilled_at"]:
+            column = "first_reply_business_minutes" if row["business_hours"] == "true" else "first_reply_minutes"
+            assert row["elapsed_minutes"] == ticket[column]
+        elif row["business_hours"] == "false":
+            assert float(row["elapsed_minutes"]) == pytest.approx((data_as_of(data) - epoch(ticket["created_at"])) / 60,
+                                                                  abs=1e-4)
+
+
+def test_next_reply_instances_start_at_end_user_comments_and_never_overlap(sla_truth, data, events_by_ticket,
+                                                                           agent_ids):
+    rows = defaultdict(list)
+    for row in sla_truth:
+        if row["metric"] == "next_reply_time":
+            rows[int(row["ticket_id"])].append(row)
+    checked = ignored = several = 0
+    for ticket in data.tickets:
+        events = events_by_ticket[ticket["id"]]
+        found = [(epoch(r["started_at"]), epoch(r["fulfilled_at"]) if r["fulfilled_at"] else None)
+                 for r in rows[ticket["id"]]]
+        comments = [(e["timestamp"], c["author_id"] in agent_ids) for e in events for c in e["child_events"]
+                    if c["event_type"] == "Comment" and c["public"]]
+        user_comments = {at for at, by_agent in comments if not by_agent}
+        for number, (start, end) in enumerate(found):
+            assert start in user_comments
+            assert any(at < start and by_agent for at, by_agent in comments)      # an agent spoke before
+            if number + 1 < len(found):
+                assert end is not None and end <= found[number + 1][0]          # never two at once
+        if ticket["status"] == "deleted" or _creation_priority(events) is None:
+            continue
+        expected, running, agent_spoke = [], None, False
+        for at, by_agent in comments:
+            if by_agent:
+                agent_spoke = True
+                if running is not None:
+                    expected.append((running, at))
+                    running = None
+            elif agent_spoke and running is None:
+                running = at
+            elif running is not None:
+                ignored += 1                                                       # a chaser while waiting
+        if running is not None:
+            expected.append((running, None))
+        assert found == expected, ticket["id"]
+        checked += 1
+        several += len(found) > 1
+    assert checked > 500 and ignored > 0 and several > 20
+
+
+def test_requester_wait_counts_new_open_and_hold_until_the_last_solve(sla_truth, data, events_by_ticket):
+    schedules = {s["name"]: s for s in data.schedules}
+    group_schedule = {g["id"]: schedules["North America hours" if g["name"] == "North America" else "Support hours"]
+                      for g in data.groups}
+    tickets = {t["id"]: t for t in data.tickets}
+    as_of = data_as_of(data)
+    rows = [r for r in sla_truth if r["metric"] == "requester_wait_time"]
+    for row in rows:
+        ticket = tickets[int(row["ticket_id"])]
+        changes = _status_changes(events_by_ticket[ticket["id"]])
+        solves = [at for at, status in changes if status == "solved"]
+        if ticket["status"] in ("solved", "closed"):
+            assert row["fulfilled_at"] and epoch(row["fulfilled_at"]) == solves[-1]
+        else:
+            assert row["fulfilled_at"] == ""
+        until = epoch(row["fulfilled_at"]) if row["fulfilled_at"] else as_of
+        schedule = group_schedule[ticket["group_id"]]
+        expected = 0
+        for (at, status), (following, _) in zip(changes, changes[1:] + [(as_of, None)], strict=True):
+            if status in SLA_WAITING and at < until:
+                end = min(following, until)
+                expected += (business_seconds(at, end, schedule, data.holidays[str(schedule["id"])])
+                             if row["business_hours"] == "true" else end - at)
+        assert float(row["elapsed_minutes"]) == pytest.approx(expected / 60, abs=1e-4), row["ticket_id"]
+        assert float(row["elapsed_minutes"]) <= (until - epoch(ticket["created_at"])) / 60 + 1e-4
+    assert any(r["fulfilled_at"] for r in rows) and any(not r["fulfilled_at"] for r in rows)
+    assert any(r["business_hours"] == "true" for r in rows) and any(r["business_hours"] == "false" for r in rows)
+
+
+def test_sla_breach_follows_elapsed_and_target_and_adds_up_to_the_summary(sla_truth, run):
+    for row in sla_truth:
+        over = float(row["elapsed_minutes"]) > int(row["target_minutes"])
+        if row["fulfilled_at"]:
+            assert row["breached"] == ("true" if over else "false")
+        else:
+            assert row["breached"] == ("true" if over else "")                   # NULL: still running
+    assert {r["breached"] for r in sla_truth} == {"true", "false", ""}
+    summary = json.loads((run.truth_dir / "simulation.json").read_text())["summary"]["helpdesk"]["sla"]
+    for metric in ("first_reply_time", "next_reply_time", "requester_wait_time"):
+        mine = [r for r in sla_truth if r["metric"] == metric]
+        assert summary[metric] == {"instances": len(mine), "running": sum(not r["fulfilled_at"] for r in mine),
+                                   "breached": sum(r["breached"] == "true" for r in mine)}

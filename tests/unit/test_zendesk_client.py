@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
@@ -38,7 +39,10 @@ from ingestion.zendesk.paginators import (
 from ingestion.zendesk.records import (
     child_values_as_text,
     export_start_time,
+    lookback_start_time,
+    normalize_ticket_event,
     split_page,
+    ticket_version_filled,
     to_unix,
 )
 from models.helpdesk import Holiday, Ticket, TicketEvent
@@ -124,6 +128,29 @@ def test_time_export_follows_next_page_and_keeps_end_time() -> None:
                     request.url)
     paginator.update_state(last, [])
     assert not paginator.has_next_page and paginator.end_time == 300
+
+
+def test_time_export_moves_on_when_a_full_page_holds_only_the_requested_second(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Zendesk's end_time is the last item's timestamp: a page that one second fills would lead
+    # back to itself; that second was served whole, so the export goes on one second later
+    paginator = TimeExportPaginator()
+    url = "https://x/e.json?start_time=500&include=comment_events"
+    page = response({"end_time": 500, "end_of_stream": False, "next_page": url}, url)
+    with caplog.at_level(logging.WARNING):
+        paginator.update_state(page, [{"id": 1, "timestamp": 500}, {"id": 2, "timestamp": 500}])
+    request = Request("GET", url)
+    paginator.update_request(request)
+    assert paginator.has_next_page and paginator.end_time == 501
+    assert dict(parse_qsl(urlsplit(request.url).query)) == {
+        "start_time": "501", "include": "comment_events"}
+    assert "does not move past start_time=500" in caplog.text
+    # an empty page that leads back to itself ends the export
+    stuck = TimeExportPaginator()
+    same = {"end_time": 500, "end_of_stream": False, "next_page": url}
+    stuck.update_state(response(same, url), [])
+    assert not stuck.has_next_page
 
 
 def test_time_export_does_not_repeat_params_already_in_next_page() -> None:
@@ -373,6 +400,18 @@ def test_settings_from_environment(no_zendesk_env: pytest.MonkeyPatch) -> None:
         zendesk(start_date="last tuesday")
 
 
+def test_csat_lookback_days_is_checked(no_zendesk_env: pytest.MonkeyPatch) -> None:
+    # read from config: the integration test loads with SOURCES__ZENDESK__CSAT_LOOKBACK_DAYS=1
+    no_zendesk_env.setenv("SOURCES__ZENDESK__EMAIL", "agent@example.com")
+    no_zendesk_env.setenv("SOURCES__ZENDESK__API_TOKEN", TOKEN)
+    assert "satisfaction_ratings" in zendesk(base_url="http://x", csat_lookback_days=0).resources
+    with pytest.raises(ZendeskConfigError, match="csat_lookback_days -1 is not a whole number"):
+        zendesk(base_url="http://127.0.0.1:1", csat_lookback_days=-1)
+    no_zendesk_env.setenv("SOURCES__ZENDESK__CSAT_LOOKBACK_DAYS", "two weeks")
+    with pytest.raises(Exception, match="csat_lookback_days. cannot be coerced"):  # dlt says it
+        zendesk(base_url="http://127.0.0.1:1")
+
+
 # --- records and export times ------------------------------------------------------------------
 
 
@@ -410,11 +449,124 @@ def test_a_bad_child_event_quarantines_its_event_and_names_it() -> None:
 def test_child_values_become_text() -> None:
     row = {"id": 1, "child_events": [
         {"field_name": "status", "value": "solved", "previous_value": None},
-        {"field_name": "tags", "value": ["a", "b"], "previous_value": []},
+        {"field_name": "tags", "value": ["a", "b"], "previous_value": [], "added_tags": ["b"],
+         "removed_tags": []},
         {"field_name": "x", "value": 5, "previous_value": True},
     ]}
-    values = [(c["value"], c["previous_value"]) for c in child_values_as_text(row)["child_events"]]
+    children = child_values_as_text(row)["child_events"]
+    values = [(c["value"], c["previous_value"]) for c in children]
     assert values == [("solved", None), ('["a", "b"]', "[]"), ("5", "true")]
+    assert (children[1]["added_tags"], children[1]["removed_tags"]) == ('["b"]', "[]")
+
+
+def event(*children: dict[str, Any]) -> dict[str, Any]:
+    return {"id": 9, "ticket_id": 1, "timestamp": 1, "created_at": "2026-10-12T08:00:00Z",
+            "event_type": "Audit", "via": "Web form", "child_events": list(children)}
+
+
+META = {"via": "Web form", "via_reference_id": None}
+
+
+def test_export_shape_children_become_field_name_and_value() -> None:
+    record = event(
+        {"id": 1, **META, "status": "new", "event_type": "Create"},
+        {"id": 2, **META, "group_id": 11, "event_type": "Create"},
+        {"id": 3, **META, "status": "open", "previous_value": "new", "event_type": "Change"},
+        {"id": 4, **META, "tags": ["a", "b"], "added_tags": ["b"], "removed_tags": [],
+         "previous_value": ["a"], "event_type": "Change"},
+        {"id": 5, **META, "type": "Comment", "author_id": 7, "body": "Hi", "html_body": "<p>Hi</p>",
+         "public": True, "attachments": [], "audit_id": 9, "created_at": "2026-10-12T08:00:00Z",
+         "event_type": "Comment"},
+    )
+    normalized, rejected = normalize_ticket_event(record)
+    assert rejected == []
+    children = normalized["child_events"]
+    assert [(c["event_type"], c.get("field_name"), c.get("value"), c.get("previous_value"))
+            for c in children] == [
+        ("Create", "status", "new", None), ("Create", "group_id", 11, None),
+        ("Change", "status", "open", "new"), ("Change", "tags", ["a", "b"], ["a"]),
+        ("Comment", None, None, None)]
+    # the field's own key is gone (no column per ticket field), the metadata stays
+    assert "status" not in children[0] and "tags" not in children[3]
+    assert children[3]["added_tags"] == ["b"] and children[0]["via"] == "Web form"
+    assert children[4] == record["child_events"][4]
+    assert record["child_events"][0]["status"] == "new"           # the record sent is not changed
+    split = split_page([record], TicketEvent, source="zendesk.ticket_events", location="u", at=NOW,
+                       normalize=normalize_ticket_event, to_row=child_values_as_text)
+    assert [(c.get("field_name"), c.get("value")) for c in split.rows[0]["child_events"]] == [
+        ("status", "new"), ("group_id", "11"), ("status", "open"), ("tags", '["a", "b"]'),
+        (None, None)]
+
+
+def test_audits_api_shape_children_load_as_they_are() -> None:
+    record = event(
+        {"id": 1, "type": "Change", "field_name": "status", "value": "open",
+         "previous_value": "new"},
+        {"id": 2, "type": "Comment", "author_id": 7, "public": False, "body": "note"},
+    )
+    normalized, rejected = normalize_ticket_event(record)
+    assert rejected == []
+    assert normalized["child_events"] == [
+        {"id": 1, "type": "Change", "event_type": "Change", "field_name": "status",
+         "value": "open", "previous_value": "new"},
+        {"id": 2, "type": "Comment", "event_type": "Comment", "author_id": 7, "public": False,
+         "body": "note"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("child", "why"),
+    [({"id": 3, **META, "previous_value": "x", "event_type": "Change"},
+      "no key besides the metadata"),
+     ({"id": 3, **META, "status": "open", "priority": "high", "event_type": "Change"},
+      "several candidate keys: priority, status")],
+)
+def test_a_change_without_a_recognisable_field_is_quarantined_alone(
+    child: dict[str, Any], why: str
+) -> None:
+    record = event({"id": 1, **META, "status": "new", "event_type": "Create"}, child,
+                   {"id": 4, "type": "Comment", "author_id": 7, "public": True, "body": "Hi",
+                    "event_type": "Comment"})
+    split = split_page(["not an event", record], TicketEvent, source="zendesk.ticket_events",
+                       location="u", at=NOW, normalize=normalize_ticket_event,
+                       to_row=child_values_as_text)
+    (row,) = split.rows
+    assert [c["id"] for c in row["child_events"]] == [1, 4]        # the event loads without it
+    bad = split.quarantined[1]
+    assert (bad["record_index"], bad["record_id"]) == (1, "3")
+    assert json.loads(bad["raw_text"]) == child
+    assert bad["reason"] == (f"ticket event 9, child_events[1]: a Change without a recognisable "
+                             f"field (no field_name, {why}); the event is loaded without it")
+
+
+def test_an_invalid_event_is_quarantined_whole_with_the_index_as_sent() -> None:
+    record = event({"id": 1, **META, "previous_value": "x", "event_type": "Change"},
+                   {"id": "two", **META, "status": "open", "event_type": "Change"})
+    split = split_page([record], TicketEvent, source="zendesk.ticket_events", location="u",
+                       at=NOW, normalize=normalize_ticket_event)
+    assert split.rows == []
+    (bad,) = split.quarantined                                    # one row: the event, as sent
+    assert bad["record_id"] == "9" and json.loads(bad["raw_text"]) == record
+    assert bad["reason"].startswith("child_events[1].id: Input should be a valid integer")
+
+
+def test_a_ticket_without_generated_timestamp_gets_its_updated_at() -> None:
+    updated = dt.datetime(2026, 10, 12, 8, 40, tzinfo=dt.UTC)
+    assert ticket_version_filled({"id": 1, "updated_at": updated})["generated_timestamp"] == int(
+        updated.timestamp())
+    assert ticket_version_filled({"id": 1, "updated_at": updated, "generated_timestamp": 5}) == {
+        "id": 1, "updated_at": updated, "generated_timestamp": 5}
+
+
+def test_lookback_start_time() -> None:
+    now = NOW.timestamp()
+    start = to_unix("2026-09-01")
+    assert lookback_start_time(None, start, 14, now) == start                  # first run
+    seen = "2026-10-10T12:00:00+00:00"
+    assert lookback_start_time(seen, start, 14, now) == to_unix("2026-09-26T12:00:00Z")
+    assert lookback_start_time(seen, start, 0, now) == to_unix(seen)
+    assert lookback_start_time(seen, start, 60, now) == start                  # not before start
+    assert lookback_start_time("2026-10-12T09:00:00+00:00", start, 0, now) == int(now) - 60
 
 
 def test_extra_fields_are_added_before_the_check() -> None:
