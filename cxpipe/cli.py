@@ -112,12 +112,22 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_kpis(args: argparse.Namespace) -> int:
-    from cxpipe.summary import format_summary, format_trend, load_daily_totals, load_queue_days, quarantine_count
+    from cxpipe.summary import (
+        format_digital_summary,
+        format_summary,
+        format_trend,
+        load_daily_totals,
+        load_queue_days,
+        quarantine_count,
+    )
 
     settings = _settings(None, args.warehouse, None, None)
     day, queues, days = load_queue_days(settings.warehouse_path, args.date)
     print(format_summary(day, queues, days, quarantine_count(settings.warehouse_path)))
     print(format_trend(load_daily_totals(settings.warehouse_path, day)))
+    digital = format_digital_summary(settings.warehouse_path, day)
+    if digital:
+        print(digital)
     return 0
 
 
@@ -168,7 +178,14 @@ def _cxpipe_command() -> str:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from cxpipe.runner import run_refresh
-    from cxpipe.summary import format_summary, format_trend, load_daily_totals, load_queue_days, quarantine_count
+    from cxpipe.summary import (
+        format_digital_summary,
+        format_summary,
+        format_trend,
+        load_daily_totals,
+        load_queue_days,
+        quarantine_count,
+    )
     from cxpipe.verify import compare_tickets_with_truth, compare_with_truth
 
     base = Path(args.dir).resolve()
@@ -202,6 +219,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print()
     print(format_summary(day, queues, days, quarantine_count(settings.warehouse_path)))
     print(format_trend(load_daily_totals(settings.warehouse_path, day)))
+    digital = format_digital_summary(settings.warehouse_path, day)
+    if digital:
+        print(digital)
     cxpipe = _cxpipe_command()
     dst_day = date(2026, 10, 25)  # the 25-hour day of the default demo
     example = dst_day if dst_day in days else days[0]

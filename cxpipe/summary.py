@@ -170,3 +170,38 @@ def format_summary(day: date, queues: list[QueueDay], days: list[date], quaranti
         lines += ["", f"Quarantined lines (could not be read): {quarantined}"
                   + ("" if not quarantined else " - see raw_telephony.quarantine for file, line and reason")]
     return "\n".join(lines)
+
+
+def format_digital_summary(warehouse: Path, day: date) -> str:
+    """The helpdesk's day per channel (kpi_ticket_daily) and the channel mix (kpi_channel_daily);
+    empty when the deployment has no helpdesk data for that day."""
+    with _connect(warehouse) as con:
+        try:
+            rows = con.execute(
+                """
+                select channel, sum(created), sum(solved), sum(backlog),
+                       sum(first_reply_business_minutes_sum), sum(first_reply_count),
+                       sum(satisfaction_good), sum(satisfaction_bad)
+                from marts.kpi_ticket_daily where report_date = ? group by channel order by sum(created) desc
+                """,
+                [day],
+            ).fetchall()
+            mix = con.execute(
+                "select channel, inbound_contacts, inbound_share from marts.kpi_channel_daily "
+                "where report_date = ? order by inbound_contacts desc",
+                [day],
+            ).fetchall()
+        except duckdb.CatalogException:
+            return ""
+    if not rows:
+        return ""
+    header = f"{'channel':<17} {'created':>8} {'solved':>7} {'backlog':>8} {'1st reply (bus.)':>17} {'CSAT':>7}"
+    lines = ["", f"Digital channels on {day} (helpdesk; backlog at the end of the day):", header, "-" * len(header)]
+    for channel, created, solved, backlog, reply_sum, reply_count, good, bad in rows:
+        reply = "-" if not reply_count else f"{reply_sum / reply_count:8.0f} min"
+        lines.append(f"{channel:<17} {int(created):>8} {int(solved):>7} {int(backlog):>8} {reply:>17} "
+                     f"{_pct(_ratio(good, good + bad)):>7}")
+    if mix:
+        lines += ["", "Channel mix (inbound contacts): " + ", ".join(
+            f"{channel} {share * 100:.0f}%" for channel, _, share in mix if share is not None)]
+    return "\n".join(lines)

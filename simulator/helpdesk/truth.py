@@ -73,7 +73,8 @@ from simulator.truth import _write_csv
 TICKET_COLUMNS = (
     "ticket_id", "channel", "is_outbound", "report_date", "created_at", "status", "priority",
     "group_id", "group_name", "created_group_id", "solved_group_id", "assignee_id", "solved_assignee_id",
-    "requester_id", "submitter_id", "schedule_id", "first_reply_at", "first_solved_at", "last_solved_at",
+    "requester_id", "submitter_id", "schedule_id", "first_reply_at", "first_reply_agent_id", "first_solved_at",
+    "last_solved_at",
     "solves", "reopens", "public_agent_replies", "internal_notes", "first_reply_minutes",
     "first_reply_business_minutes", "first_resolution_minutes", "first_resolution_business_minutes",
     "full_resolution_minutes", "full_resolution_business_minutes", "satisfaction_score",
@@ -112,6 +113,7 @@ class TicketTruth:
     assignee_id: int | None
     solved_assignee_id: int | None
     first_reply_at: int | None
+    first_reply_agent_id: int | None
     solve_times: list[int]
     public_agent_replies: int
     internal_notes: int
@@ -138,6 +140,7 @@ def ticket_truth(sim: HelpdeskSimulation, record: TicketRecord) -> TicketTruth:
     group_changes: list[tuple[int, int]] = []
     solve_times: list[int] = []
     first_reply_at = None
+    first_reply_agent = None
     replies = notes = 0
     solved_group = solved_assignee = None
     score = "unoffered"
@@ -156,6 +159,7 @@ def ticket_truth(sim: HelpdeskSimulation, record: TicketRecord) -> TicketTruth:
                 replies += 1
                 if first_reply_at is None and not record.is_outbound:
                     first_reply_at = action.at
+                    first_reply_agent = comment.author_id
             else:
                 notes += 1
         if ("status", SOLVED) in action.changes:
@@ -178,7 +182,8 @@ def ticket_truth(sim: HelpdeskSimulation, record: TicketRecord) -> TicketTruth:
     return TicketTruth(
         record=record, status=status, priority=state.get("priority"), group_id=state["group_id"],
         created_group_id=group_changes[0][1], solved_group_id=solved_group, assignee_id=state.get("assignee_id"),
-        solved_assignee_id=solved_assignee, first_reply_at=first_reply_at, solve_times=solve_times,
+        solved_assignee_id=solved_assignee, first_reply_at=first_reply_at,
+        first_reply_agent_id=first_reply_agent, solve_times=solve_times,
         public_agent_replies=replies, internal_notes=notes, seconds=seconds, status_changes=status_changes,
         group_changes=group_changes, satisfaction_score=score,
     )
@@ -211,7 +216,7 @@ def ticket_rows(sim: HelpdeskSimulation, truths: list[TicketTruth]) -> Iterable[
             r.id, r.channel, r.is_outbound, datetime.fromtimestamp(r.created_at, tz).date().isoformat(),
             iso_utc(r.created_at), t.status, t.priority, t.group_id, names[t.group_id], t.created_group_id,
             t.solved_group_id, t.assignee_id, t.solved_assignee_id, r.requester.id, r.submitter_id, r.schedule_id,
-            iso_utc(t.first_reply_at) if t.first_reply_at is not None else None,
+            iso_utc(t.first_reply_at) if t.first_reply_at is not None else None, t.first_reply_agent_id,
             iso_utc(t.first_solved_at) if t.first_solved_at is not None else None,
             iso_utc(t.last_solved_at) if t.last_solved_at is not None else None,
             len(t.solve_times), len(t.solve_times) - 1 if t.solve_times else None,

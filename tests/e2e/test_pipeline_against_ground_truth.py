@@ -171,7 +171,7 @@ def test_second_run_changes_no_mart(simulated_run):
 
 TICKET_TEXT = ["channel", "is_outbound", "report_date", "status", "priority", "group_id", "group_name",
                "created_group_id", "solved_group_id", "assignee_id", "solved_assignee_id", "requester_id",
-               "submitter_id", "schedule_id", "solves", "reopens", "public_agent_replies", "internal_notes",
+               "submitter_id", "schedule_id", "first_reply_agent_id", "solves", "reopens", "public_agent_replies", "internal_notes",
                "satisfaction_score"]
 TICKET_TIMES = ["created_at", "first_reply_at", "first_solved_at", "last_solved_at"]
 TICKET_MINUTES = [f"{metric}{kind}" for metric in ("first_reply", "first_resolution", "full_resolution")

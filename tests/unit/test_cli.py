@@ -129,3 +129,32 @@ def test_ui_shows_the_deployment_of_the_last_run_on_its_state_folder(tmp_path, m
     assert (shown.site_timezone, shown.warehouse_path) == ("Europe/Berlin", tmp_path / "w.duckdb")
     flagged = ui_settings(parser.parse_args(["ui", "--dir", str(tmp_path), "--timezone", "America/Chicago"]))
     assert flagged.site_timezone == "America/Chicago"
+
+
+def test_digital_summary_per_channel_and_the_channel_mix(tmp_path):
+    from cxpipe.summary import format_digital_summary
+
+    warehouse = tmp_path / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema marts")
+    # A warehouse without the helpdesk marts: nothing to say.
+    assert format_digital_summary(warehouse, date(2026, 10, 12)) == ""
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("""
+            create table marts.kpi_ticket_daily as select * from (values
+                (date '2026-10-12', 'email', 1, 10, 4, 7, 300.0, 2, 3, 1),
+                (date '2026-10-12', 'email', 2, 2, 0, 1, 0.0, 0, 0, 0),
+                (date '2026-10-12', 'chat', 1, 5, 5, 0, 4.0, 4, 0, 0)
+            ) t(report_date, channel, group_id, created, solved, backlog,
+                first_reply_business_minutes_sum, first_reply_count, satisfaction_good, satisfaction_bad)""")
+        con.execute("""
+            create table marts.kpi_channel_daily as select * from (values
+                (date '2026-10-12', 'voice', 85, 0.85), (date '2026-10-12', 'email', 10, 0.10),
+                (date '2026-10-12', 'chat', 5, 0.05)
+            ) t(report_date, channel, inbound_contacts, inbound_share)""")
+    text = format_digital_summary(warehouse, date(2026, 10, 12))
+    email = next(line for line in text.splitlines() if line.startswith("email"))
+    # Two groups summed; the reply average is a ratio of sums (300 / 2), CSAT 3 / (3 + 1).
+    assert email.split()[:4] == ["email", "12", "4", "8"] and "150 min" in email and "75.0%" in email
+    assert "Channel mix (inbound contacts): voice 85%, email 10%, chat 5%" in text
+    assert format_digital_summary(warehouse, date(2026, 10, 13)) == ""

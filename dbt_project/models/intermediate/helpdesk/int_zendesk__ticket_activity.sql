@@ -21,10 +21,17 @@ history as (
 classified_comments as (
     select
         comments.ticket_id,
+        comments.comment_id,
+        comments.author_id,
         comments.commented_at,
         comments.is_public,
         comments.is_opening_message,
-        agents.user_id is not null as is_by_agent
+        agents.user_id is not null as is_by_agent,
+        row_number() over (
+            partition by comments.ticket_id,
+                agents.user_id is not null and comments.is_public and not comments.is_opening_message
+            order by comments.commented_at, comments.audit_id, comments.comment_id
+        ) as reply_order
     from comments
     left join agents
         on comments.author_id = agents.user_id
@@ -37,7 +44,11 @@ comment_summary as (
         count(case when is_by_agent and is_public and not is_opening_message then 1 end) as public_agent_replies,
         count(case when is_by_agent and not is_public and not is_opening_message then 1 end) as internal_notes,
         min(case when is_by_agent and is_public and not is_opening_message then commented_at end)
-            as first_public_agent_reply_at
+            as first_public_agent_reply_at,
+        max(case when is_by_agent and is_public and not is_opening_message and reply_order = 1 then comment_id end)
+            as first_public_agent_reply_id,
+        max(case when is_by_agent and is_public and not is_opening_message and reply_order = 1 then author_id end)
+            as first_public_agent_reply_author_id
     from classified_comments
     group by ticket_id
 ),
@@ -62,6 +73,11 @@ select
     -- An agent who wrote first (outbound) is not replying: no first reply time (D16).
     case when not comment_summary.is_outbound then comment_summary.first_public_agent_reply_at end
         as first_reply_at,
+    case when not comment_summary.is_outbound then comment_summary.first_public_agent_reply_id end
+        as first_reply_comment_id,
+    -- Credited to the agent who wrote it, not to the assignee.
+    case when not comment_summary.is_outbound then comment_summary.first_public_agent_reply_author_id end
+        as first_reply_agent_id,
     coalesce(solves.solves, 0) as solves,
     solves.first_solved_at,
     solves.last_solved_at

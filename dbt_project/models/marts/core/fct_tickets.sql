@@ -38,6 +38,8 @@ measured as (
         tickets.submitter_id,
         ticket_schedules.schedule_id,
         activity.first_reply_at,
+        activity.first_reply_comment_id,
+        activity.first_reply_agent_id,
         activity.first_solved_at,
         activity.last_solved_at,
         -- Full resolution only once the ticket is solved for good (solved or closed now).
@@ -117,6 +119,8 @@ final as (
         measured.submitter_id,
         measured.schedule_id,
         measured.first_reply_at,
+        measured.first_reply_comment_id,
+        measured.first_reply_agent_id,
         measured.first_solved_at,
         measured.last_solved_at,
         measured.solves,
