@@ -131,11 +131,16 @@ def format_trend(totals: list[tuple[date, QueueDay]]) -> str:
 
 
 def quarantine_count(warehouse: Path) -> int | None:
+    """Lines and records that could not be loaded, all sources (None before any load)."""
+    total_count = None
     with _connect(warehouse) as con:
-        try:
-            return int(con.execute("select count(*) from raw_telephony.quarantine").fetchone()[0])
-        except duckdb.CatalogException:
-            return None
+        for table in ("raw_telephony.quarantine", "raw_zendesk.quarantine"):
+            try:
+                count = int(con.execute(f"select count(*) from {table}").fetchone()[0])
+            except duckdb.CatalogException:
+                continue
+            total_count = (total_count or 0) + count
+    return total_count
 
 
 def _pct(value: float | None) -> str:
@@ -167,8 +172,9 @@ def format_summary(day: date, queues: list[QueueDay], days: list[date], quaranti
             f"{_pct(q.transfer_rate):>8}"
         )
     if quarantined is not None:
-        lines += ["", f"Quarantined lines (could not be read): {quarantined}"
-                  + ("" if not quarantined else " - see raw_telephony.quarantine for file, line and reason")]
+        lines += ["", f"Quarantined lines and records (could not be read): {quarantined}"
+                  + ("" if not quarantined else " - see raw_telephony.quarantine (file, line, reason) "
+                     "and raw_zendesk.quarantine (page, position, reason)")]
     return "\n".join(lines)
 
 

@@ -1,8 +1,8 @@
 {#- Every moment an SLA clock may start (D19), with the audit that starts it and the moment it is
     fulfilled (NULL: not yet):
     - first_reply_time: the creation of an inbound ticket, fulfilled by the first public agent reply;
-    - requester_wait_time: the creation of any ticket, fulfilled by the last solve once the ticket
-      is solved or closed;
+    - requester_wait_time and agent_work_time: the creation of any ticket, fulfilled by the last
+      solve once the ticket is solved or closed (they differ in the statuses they count);
     - next_reply_time: each public end-user comment after a public agent comment, fulfilled by the
       next public agent comment. Comments answered by the same agent comment form one `reply_cycle`;
       the first of them for which a policy applies starts the clock (fct_ticket_sla).
@@ -92,6 +92,18 @@ creation_starts as (
     select
         tickets.ticket_id,
         'requester_wait_time',
+        creation_audits.audit_id,
+        tickets.created_at,
+        case when tickets.status in ('solved', 'closed') then tickets.last_solved_at end,
+        0,
+        0
+    from tickets
+    left join creation_audits
+        on tickets.ticket_id = creation_audits.ticket_id
+    union all
+    select
+        tickets.ticket_id,
+        'agent_work_time',
         creation_audits.audit_id,
         tickets.created_at,
         case when tickets.status in ('solved', 'closed') then tickets.last_solved_at end,

@@ -167,7 +167,8 @@ stopped as (
 ),
 
 wait_spans as (
-    -- Requester wait: the spans in new, open or hold between the start and the stop.
+    -- Requester wait: the spans in new, open or hold between the start and the stop; agent work
+    -- time: in new or open only.
     select
         stopped.start_key,
         stopped.schedule_id,
@@ -181,9 +182,12 @@ wait_spans as (
     inner join history
         on stopped.ticket_id = history.ticket_id
         and history.field_name = 'status'
-        and history.value in ('new', 'open', 'hold')
+        and (
+            history.value in ('new', 'open')
+            or (history.value = 'hold' and stopped.metric = 'requester_wait_time')
+        )
         and history.valid_from < stopped.stopped_at
-    where stopped.metric = 'requester_wait_time'
+    where stopped.metric in ('requester_wait_time', 'agent_work_time')
 ),
 
 spans as (
@@ -193,7 +197,7 @@ spans as (
     union all
     select start_key, schedule_id, started_at, stopped_at
     from stopped
-    where metric <> 'requester_wait_time'
+    where metric not in ('requester_wait_time', 'agent_work_time')
 ),
 
 span_points as (
