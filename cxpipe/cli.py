@@ -113,6 +113,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_kpis(args: argparse.Namespace) -> int:
     from cxpipe.summary import (
+        format_cx_summary,
         format_digital_summary,
         format_summary,
         format_trend,
@@ -125,9 +126,9 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     day, queues, days = load_queue_days(settings.warehouse_path, args.date)
     print(format_summary(day, queues, days, quarantine_count(settings.warehouse_path)))
     print(format_trend(load_daily_totals(settings.warehouse_path, day)))
-    digital = format_digital_summary(settings.warehouse_path, day)
-    if digital:
-        print(digital)
+    for extra in (format_digital_summary(settings.warehouse_path, day), format_cx_summary(settings.warehouse_path, day)):
+        if extra:
+            print(extra)
     return 0
 
 
@@ -177,8 +178,9 @@ def _cxpipe_command() -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from cxpipe.runner import run_refresh
+    from cxpipe.runner import ensure_demo_key, run_refresh
     from cxpipe.summary import (
+        format_cx_summary,
         format_digital_summary,
         format_summary,
         format_trend,
@@ -186,7 +188,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         load_queue_days,
         quarantine_count,
     )
-    from cxpipe.verify import compare_tickets_with_truth, compare_with_truth
+    from cxpipe.verify import (
+        clear_personal_values,
+        compare_cx_with_truth,
+        compare_tickets_with_truth,
+        compare_with_truth,
+        scan_marts_for_personal_data,
+    )
 
     base = Path(args.dir).resolve()
     landing = base / "landing"
@@ -198,6 +206,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for path in (landing, settings.dlt_pipelines_dir):
         shutil.rmtree(path, ignore_errors=True)
     settings.warehouse_path.unlink(missing_ok=True)
+    created = ensure_demo_key(settings)
+    if created:
+        print(f"Created a random pseudonymization key for the demo in {created} (readable by you only, "
+              "reused by later runs; set CXPIPE_PSEUDONYM_KEY to use your own).")
 
     args_sim = argparse.Namespace(
         out=str(landing), start=args.start, days=args.days, seed=args.seed,
@@ -210,18 +222,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
     outcome = run_refresh(settings)
     if _print_outcome(outcome, settings):
         return 1
-    print("\n3/3 Checking the marts against the simulator's ground truth")
+    print("\n3/3 Checking the marts against the simulator's ground truth, and for personal data")
     report = compare_with_truth(settings.warehouse_path, landing / "ground_truth")
     print(report.text())
     ticket_report = compare_tickets_with_truth(settings.warehouse_path, landing / "ground_truth")
     print(ticket_report.text())
+    cx_report = compare_cx_with_truth(settings.warehouse_path, landing / "ground_truth")
+    print(cx_report.text())
+    privacy = scan_marts_for_personal_data(settings.warehouse_path, clear_personal_values(landing))
+    print(privacy.text())
     day, queues, days = load_queue_days(settings.warehouse_path, None)
     print()
     print(format_summary(day, queues, days, quarantine_count(settings.warehouse_path)))
     print(format_trend(load_daily_totals(settings.warehouse_path, day)))
-    digital = format_digital_summary(settings.warehouse_path, day)
-    if digital:
-        print(digital)
+    for extra in (format_digital_summary(settings.warehouse_path, day), format_cx_summary(settings.warehouse_path, day)):
+        if extra:
+            print(extra)
     cxpipe = _cxpipe_command()
     dst_day = date(2026, 10, 25)  # the 25-hour day of the default demo
     example = dst_day if dst_day in days else days[0]
@@ -232,7 +248,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"  {cxpipe} sql --warehouse {settings.warehouse_path} "
         "\"select * from marts.kpi_queue_daily order by report_date desc limit 10\""
     )
-    return 0 if report.matches and ticket_report.matches else 1
+    return 0 if report.matches and ticket_report.matches and cx_report.matches and privacy.clean else 1
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    """Create the deployment's pseudonymization key file in its state folder (once)."""
+    from ingestion.privacy import ENV_KEY, create_key_file
+
+    settings = _settings(None, None, None, args.state_dir)
+    path = settings.pseudonym_key_file
+    if path.exists():
+        print(f"{path} already exists; kept (a new key would give every phone number and e-mail "
+              "another pseudonym, and joins with the data already loaded would break).")
+        return 0
+    create_key_file(path)
+    print(f"Created a random pseudonymization key in {path} (readable by you only). `cxpipe run` "
+          f"with this state folder uses it when {ENV_KEY} is not set; keep it with the warehouse "
+          "and back it up.")
+    return 0
 
 
 def deployment_settings(base: Path, landing: str | None = None, warehouse: str | None = None,
@@ -341,6 +374,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--calls-per-day", type=_positive_int, default=2000)
     demo.add_argument("--tickets-per-day", type=_positive_int, default=300)
     demo.set_defaults(func=cmd_demo)
+
+    keygen = sub.add_parser("keygen", help="create the pseudonymization key file in the state folder")
+    keygen.add_argument("--state-dir", help="state folder (CXPIPE_STATE_DIR, default data/state)")
+    keygen.set_defaults(func=cmd_keygen)
 
     ui = sub.add_parser("ui", help="open the Dagster UI (bound to 127.0.0.1)")
     ui.add_argument("--dir", default="data", help="demo data folder used for defaults (default %(default)s)")

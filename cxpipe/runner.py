@@ -53,10 +53,38 @@ def prepare_environment(settings: Settings) -> None:
         dagster_yaml.write_text(DAGSTER_YAML)
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
     # dlt speaks through our progress lines, not its own logging.
-    os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")
+    os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")
     os.environ.setdefault("DLT_TELEMETRY_DISABLED", "1")
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+def check_privacy_settings(settings: Settings) -> None:
+    """Fail before anything is loaded when there is no pseudonymization key (the message says how
+    to give one) or CXPIPE_PHONE_REGION is not a region. The state folder's key file counts; no
+    key is ever created here (only the demo and `cxpipe keygen` create one)."""
+    from ingestion.privacy import PseudonymKeyError, phone_region, resolve_key
+
+    try:
+        resolve_key(key_file=settings.pseudonym_key_file)
+        phone_region()
+    except (PseudonymKeyError, ValueError) as exc:
+        raise CxpipeError(str(exc)) from None
+
+
+def ensure_demo_key(settings: Settings) -> Path | None:
+    """For the demo: when no key is configured, create a random one in the state folder (0600,
+    reused by later runs). Returns the file when it was created now, else None."""
+    from ingestion.privacy import PseudonymKeyError, create_key_file, resolve_key
+
+    try:
+        resolve_key(key_file=settings.pseudonym_key_file)
+        return None
+    except PseudonymKeyError as exc:
+        if settings.pseudonym_key_file.exists():  # there, but not usable: say why
+            raise CxpipeError(str(exc)) from None
+    create_key_file(settings.pseudonym_key_file)
+    return settings.pseudonym_key_file
 
 
 @dataclass
@@ -77,6 +105,7 @@ def run_refresh(settings: Settings, start: date | None = None, end: date | None 
         raise CxpipeError("Give both --start and --end, or neither.")
     if start and end and end < start:
         raise CxpipeError(f"--end {end} is before --start {start}.")
+    check_privacy_settings(settings)
     previous = remembered_settings(settings.state_dir).get("CXPIPE_SITE_TIMEZONE")
     if previous and previous != settings.site_timezone:
         print(f"Note: the site time zone changes from {previous} to {settings.site_timezone}; "

@@ -211,3 +211,35 @@ def format_digital_summary(warehouse: Path, day: date) -> str:
         lines += ["", "Channel mix (inbound contacts): " + ", ".join(
             f"{channel} {share * 100:.0f}%" for channel, _, share in mix if share is not None)]
     return "\n".join(lines)
+
+
+def format_cx_summary(warehouse: Path, day: date) -> str:
+    """The customer-experience KPIs of the day over all channels (kpi_cx_daily), re-aggregated from
+    their counts; empty when the deployment has none for that day."""
+    with _connect(warehouse) as con:
+        try:
+            row = con.execute(
+                """
+                select sum(contacts), sum(fcr_resolved), sum(fcr_measured), sum(csat_satisfied),
+                       sum(csat_answered), sum(tnps_promoters) - sum(tnps_detractors), sum(tnps_answered),
+                       sum(ces_score_sum), sum(ces_answered), sum(ivr_self_served), sum(ivr_sessions),
+                       sum(surveys_answered), sum(surveys_sent)
+                from marts.kpi_cx_daily where report_date = ? and channel <> 'relationship'
+                """,
+                [day],
+            ).fetchone()
+        except duckdb.CatalogException:
+            return ""
+    if not row or not row[0]:
+        return ""
+    contacts, fcr, fcr_n, sat, csat_n, nps_net, nps_n, ces, ces_n, self_served, sessions, answered, sent = row
+    nps = "-" if not nps_n else f"{100 * nps_net / nps_n:+.0f}"
+    ces_mean = "-" if not ces_n else f"{ces / ces_n:.1f}"
+    return "\n".join([
+        "",
+        f"Customer experience on {day} ({int(contacts)} contacts on all channels):",
+        f"  FCR {_pct(_ratio(fcr, fcr_n)).strip()} (of {int(fcr_n)} with a known outcome; recent ones are "
+        f"pending)   CSAT {_pct(_ratio(sat, csat_n)).strip()}   tNPS {nps}   CES {ces_mean}",
+        f"  self-service {_pct(_ratio(self_served, sessions)).strip()} of IVR and bot sessions   "
+        f"survey response rate {_pct(_ratio(answered, sent)).strip()}",
+    ])

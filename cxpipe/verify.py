@@ -6,6 +6,7 @@ The end-to-end tests do their own comparison; this one is for a person watching 
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,4 +109,101 @@ def compare_tickets_with_truth(warehouse: Path, truth_dir: Path) -> TruthReport:
             tolerance = 0 if column in TICKET_COUNT_COLUMNS else 0.01
             if abs(expected - actual) > tolerance:
                 report.mismatches.append(f"{' '.join(key)} {column}: marts {actual:g}, truth {expected:g}")
+    return report
+
+
+CX_TRUTH_RENAMED = {"csat_mean_5pt_sum": "csat_score_5pt_sum", "ces_sum": "ces_score_sum"}
+
+
+def compare_cx_with_truth(warehouse: Path, truth_dir: Path) -> TruthReport:
+    """kpi_cx_daily, summed per day and channel, against ground_truth/cx_daily.csv."""
+    report = TruthReport(rows_name="customer-experience days (day x channel)",
+                         ok_detail="contacts, FCR, repeats, surveys and self-service, every column")
+    truth_file = truth_dir / "cx_daily.csv"
+    with truth_file.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        truth_columns = [c for c in (reader.fieldnames or []) if c not in ("report_date", "channel")]
+        truth = {(r["report_date"], r["channel"]): r for r in reader}
+    columns = [CX_TRUTH_RENAMED.get(c, c) for c in truth_columns]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            f"select cast(report_date as varchar), channel, {', '.join(f'sum({c})' for c in columns)} "
+            "from marts.kpi_cx_daily group by 1, 2"
+        ).fetchall()
+    marts = {(r[0], r[1]): dict(zip(truth_columns, r[2:])) for r in rows}
+    for key in sorted(set(truth) - set(marts)):
+        report.missing.append(f"{' '.join(key)}: in the ground truth, not in the marts")
+    for key in sorted(set(marts) - set(truth)):
+        report.missing.append(f"{' '.join(key)}: in the marts, not in the ground truth")
+    for key in sorted(set(truth) & set(marts)):
+        report.compared_rows += 1
+        for column in truth_columns:
+            expected = float(truth[key][column] or 0)
+            actual = float(marts[key][column] or 0)
+            if abs(expected - actual) > 1e-4:
+                report.mismatches.append(f"{' '.join(key)} {column}: marts {actual:g}, truth {expected:g}")
+    return report
+
+
+# Phone numbers and e-mail addresses as they appear in clear (a keyed pseudonym is 64 hex digits,
+# which none of these match).
+EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+E164_PATTERN = re.compile(r"\+\d{8,15}")
+FORMATTED_PHONE_PATTERN = re.compile(r"\(?\+?\d{1,4}\)?[ -]\(?\d{2,4}\)?[ -]\d{3,4}[ -]?\d{3,4}")
+
+
+def clear_personal_values(landing: Path) -> set[str]:
+    """Every e-mail (lower case) and phone number (its digits) written in clear in the landing
+    folder's source files (CSV exports and the simulated helpdesk's JSON)."""
+    values: set[str] = set()
+    for path in sorted(landing.rglob("*")):
+        if not path.is_file() or "ground_truth" in path.parts or path.name == "simulation.json":
+            continue
+        if path.suffix not in (".csv", ".json", ".jsonl") and "queue_log" not in path.name:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        values.update(match.lower() for match in EMAIL_PATTERN.findall(text))
+        values.update(re.sub(r"\D", "", match) for match in E164_PATTERN.findall(text))
+        if path.suffix == ".csv":
+            values.update(re.sub(r"\D", "", match) for match in FORMATTED_PHONE_PATTERN.findall(text))
+    return {value for value in values if len(value) >= 8}
+
+
+@dataclass
+class PiiReport:
+    columns_scanned: int = 0
+    findings: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return self.columns_scanned > 0 and not self.findings
+
+    def text(self) -> str:
+        if self.clean:
+            return (f"  OK: no phone number or e-mail address in any of the {self.columns_scanned} text "
+                    "columns of the marts.")
+        lines = [f"  PERSONAL DATA in the marts ({self.columns_scanned} text columns scanned):"]
+        return "\n".join(lines + [f"    {finding}" for finding in self.findings[:20]])
+
+
+def scan_marts_for_personal_data(warehouse: Path, clear_values: set[str] = frozenset(),
+                                 schema: str = "marts") -> PiiReport:
+    """Look in every text column of every table of `schema` for anything shaped like an e-mail or a
+    phone number, and for any of `clear_values` (e-mails, or phone numbers as digits)."""
+    report = PiiReport()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        columns = con.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = ? and data_type = 'VARCHAR' order by 1, 2",
+            [schema],
+        ).fetchall()
+        for table, column in columns:
+            report.columns_scanned += 1
+            values = con.execute(f'select distinct "{column}" from {schema}."{table}" where "{column}" is not null')
+            for (value,) in values.fetchall():
+                text = str(value)
+                digits = re.sub(r"\D", "", text)
+                if (EMAIL_PATTERN.search(text) or E164_PATTERN.search(text) or FORMATTED_PHONE_PATTERN.search(text)
+                        or text.lower() in clear_values or (len(digits) >= 8 and digits in clear_values)):
+                    report.findings.append(f"{schema}.{table}.{column}: {text[:40]!r}")
     return report

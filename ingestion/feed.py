@@ -38,6 +38,7 @@ __all__ = [
     "FileParser",
     "LineParser",
     "OpenFile",
+    "Redact",
     "RunStamp",
     "arrow_schema",
     "extract_lines",
@@ -68,6 +69,8 @@ def arrow_schema(columns: Mapping[str, Mapping[str, Any]]) -> pa.Schema:
         data_type = column["data_type"]
         if data_type == "timestamp":
             arrow_type = pa.timestamp("us", tz="UTC" if column.get("timezone", True) else None)
+        elif data_type == "decimal":
+            arrow_type = pa.decimal128(column["precision"], column["scale"])
         else:
             arrow_type = _ARROW_TYPES[data_type]
         fields.append(pa.field(name, arrow_type, nullable=column.get("nullable", True)))
@@ -154,10 +157,18 @@ class ArrowBatch:
         return table
 
 
+Redact = Callable[[str], str]
+"""Turns the text of a line that goes to quarantine into what may be stored: phone numbers and
+e-mail addresses replaced (see :mod:`ingestion.privacy`)."""
+
+
 class FileParser(Protocol):
-    """Parses the data lines of one file. ``header_lines``: leading lines that are not data."""
+    """Parses the data lines of one file. ``header_lines``: leading lines that are not data;
+    ``redact``: how a line of this file is shown in quarantine (None: as it is, or the source's
+    ``redact``)."""
 
     header_lines: int
+    redact: Redact | None
 
     def __call__(self, text: str) -> Any: ...
 
@@ -168,6 +179,7 @@ class LineParser:
 
     parse: Callable[[str], Any]
     header_lines: int = 0
+    redact: Redact | None = None
 
     def __call__(self, text: str) -> Any:
         return self.parse(text)
@@ -178,14 +190,30 @@ OpenFile = Callable[[FileSlice], FileParser]
 file cannot be read at all (e.g. its header is not recognised)."""
 
 
+REDACTION_FAILED: Final = "[line not shown: it could not be redacted]"
+
+
+def _shown(raw: bytes, redact: Redact | None) -> str:
+    """The line's text as kept in quarantine: decoded (bad bytes as ``\\xNN``), then redacted.
+    A redaction that fails hides the whole line rather than risk keeping personal data."""
+    text = raw.decode("utf-8", errors="backslashreplace")
+    if redact is None:
+        return text
+    try:
+        return redact(text)
+    except Exception:  # noqa: BLE001 - a quarantine row must be written whatever the line holds
+        logger.exception("redacting a quarantined line failed; the line is not shown")
+        return REDACTION_FAILED
+
+
 def _quarantine_row(
-    source: str, source_file: str, line_number: int, raw: bytes, reason: str, run: RunStamp
+    source: str, source_file: str, line_number: int, raw_text: str, reason: str, run: RunStamp
 ) -> dict[str, Any]:
     return {
         "source": source,
         "source_file": source_file,
         "line_number": line_number,
-        "raw_text": raw.decode("utf-8", errors="backslashreplace"),
+        "raw_text": raw_text,
         "reason": reason,
         "quarantined_at": run.at,
     }
@@ -201,23 +229,39 @@ def extract_lines(
     files_state: MutableMapping[str, Any],
     run: RunStamp | None = None,
     batch_rows: int = BATCH_ROWS,
+    redact: Redact | None = None,
+    include: Callable[[str], bool] | None = None,
+    full_exports: bool = False,
+    redact_reason: Redact | None = None,
 ) -> Iterator[Any]:
     """Yield Arrow batches of good rows and marked quarantine lists for the new lines of a feed.
 
     ``files_state`` is the per-file cursor dict kept in the resource state; each file's cursor is
-    committed once its lines have been yielded.
+    committed once its lines have been yielded. ``redact``: how a quarantined line is shown when
+    its file's parser has no ``redact`` of its own (e.g. a file whose header is not recognised);
+    ``include``: which files of the folder belong to the feed (by name, see
+    :func:`~ingestion.files.iter_new_content`); ``full_exports``: the files are complete
+    exports, matched with other names' cursors only when identical (same function);
+    ``redact_reason``: how a reason is shown (in quarantine and in the log), since a reason may
+    quote a value (a header line that is really a data line lists its fields).
     """
+    show_reason = redact_reason or (lambda reason: reason)
     run = run or RunStamp.current()
     batch = ArrowBatch(columns, run)
     quarantined: list[dict[str, Any]] = []
-    for file_slice in iter_new_content(landing_dir, subdir, files_state):
+    for file_slice in iter_new_content(
+        landing_dir, subdir, files_state, include=include, full_exports=full_exports
+    ):
         relpath = file_slice.relpath
         try:
             parser: FileParser | None = open_file(file_slice)
             file_error = None
         except ParseError as exc:
-            parser, file_error = None, str(exc)
-            logger.error("%s: cannot read the file (%s); its lines go to quarantine", relpath, exc)
+            parser, file_error = None, show_reason(str(exc))
+            logger.error(
+                "%s: cannot read the file (%s); its lines go to quarantine", relpath, file_error
+            )
+        shown_as = (getattr(parser, "redact", None) if parser is not None else None) or redact
         read = loaded = blank = bad = 0
         for line in file_slice.lines():
             read += 1
@@ -240,12 +284,21 @@ def extract_lines(
                 bad += 1
                 reason = f"not valid UTF-8 (byte {exc.start}: {exc.reason})"
                 quarantined.append(
-                    _quarantine_row(source, relpath, line.number, line.raw, reason, run)
+                    _quarantine_row(
+                        source, relpath, line.number, _shown(line.raw, shown_as), reason, run
+                    )
                 )
             except ParseError as exc:
                 bad += 1
                 quarantined.append(
-                    _quarantine_row(source, relpath, line.number, line.raw, str(exc), run)
+                    _quarantine_row(
+                        source,
+                        relpath,
+                        line.number,
+                        _shown(line.raw, shown_as),
+                        show_reason(str(exc)),
+                        run,
+                    )
                 )
             if len(batch) >= batch_rows:
                 yield batch.flush()

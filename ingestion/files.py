@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Final, NamedTuple
@@ -158,8 +158,11 @@ def cursor_mismatch(probe: ContentProbe, cursor: FileCursor) -> str | None:
     return None
 
 
-def continues(probe: ContentProbe, cursor: FileCursor) -> bool:
+def continues(probe: ContentProbe, cursor: FileCursor, exact: bool = False) -> bool:
     """True when the probed file holds the content ``cursor`` read (for matching any name).
+
+    ``exact``: only when it holds exactly that content, nothing more (for full exports, where a
+    longer file that starts like an earlier export is a new export, not that export grown).
 
     A cursor that consumed fewer than :data:`MIN_MATCH_LINES` lines identifies nothing: a CSV
     export holding only its header line looks like every other export of that feed (re-reading
@@ -168,7 +171,9 @@ def continues(probe: ContentProbe, cursor: FileCursor) -> bool:
     """
     if cursor.lines < MIN_MATCH_LINES or probe.head_hash(cursor.offset) != cursor.fingerprint:
         return False
-    return cursor_mismatch(probe, cursor) is None
+    if cursor_mismatch(probe, cursor) is not None:
+        return False
+    return not exact or probe.size == cursor.offset
 
 
 class FileSlice:
@@ -351,7 +356,13 @@ class _Survey:
     moved, or was copied). Files whose content cannot be read are left out (with a warning).
     """
 
-    def __init__(self, probes: Mapping[str, ContentProbe], known: Mapping[str, FileCursor]) -> None:
+    def __init__(
+        self,
+        probes: Mapping[str, ContentProbe],
+        known: Mapping[str, FileCursor],
+        exact: bool = False,
+    ) -> None:
+        self.exact = exact
         self.own: list[str] = []
         self.others: dict[str, list[str]] = {}
         self.replaced: dict[str, str] = {}
@@ -371,7 +382,9 @@ class _Survey:
         if why is not None:
             self.replaced[relpath] = why
         self.others[relpath] = [
-            name for name, cursor in known.items() if name != relpath and continues(probe, cursor)
+            name
+            for name, cursor in known.items()
+            if name != relpath and continues(probe, cursor, self.exact)
         ]
 
 
@@ -380,6 +393,8 @@ def iter_new_content(
     subdir: str,
     state: MutableMapping[str, Any],
     settle_seconds: float = DEFAULT_SETTLE_SECONDS,
+    include: Callable[[str], bool] | None = None,
+    full_exports: bool = False,
 ) -> Iterator[FileSlice]:
     """Yield a :class:`FileSlice` for every file of ``landing_dir/subdir`` that has unread lines.
 
@@ -388,14 +403,20 @@ def iter_new_content(
     file's new name. Files that continue their own cursor are read first, then the others, each in
     name order: a copy is then compared with what its original holds after this run's read, and a
     file read earlier in the run is known to the files after it (the same file delivered twice in
-    one run is read once).
+    one run is read once). ``include``: which files of the folder belong to this feed, by their
+    content name (:func:`~ingestion.content.content_name`, e.g. ``customers-20261012.csv`` for
+    ``customers-20261012.csv.gz``); all of them when None. ``full_exports``: the files are
+    complete exports (a CRM's customers each day), so a file matches another name's cursor only
+    when it holds exactly what that cursor read (a copy, or the file renamed or compressed); a
+    file that starts like an earlier export and goes on is a new export, read from line 1.
     """
     probes = {
         path.relative_to(landing_dir).as_posix(): ContentProbe(path)
         for path in list_landing_files(landing_dir / subdir)
+        if include is None or include(content_name(path))
     }
     known = {name: c for name, value in state.items() if (c := FileCursor.from_state(value))}
-    survey = _Survey(probes, known)
+    survey = _Survey(probes, known, exact=full_exports)
     read_here: list[str] = []
     for relpath in [*survey.own, *survey.others]:
         probe = probes[relpath]
@@ -433,7 +454,7 @@ def _start_of_other(
     candidates = [_Known(name, known[name], name in survey.own) for name in survey.others[relpath]]
     for name in read_here:
         cursor = FileCursor.from_state(state.get(name))
-        if name != relpath and cursor is not None and continues(probe, cursor):
+        if name != relpath and cursor is not None and continues(probe, cursor, survey.exact):
             candidates.append(_Known(name, cursor, True))
     if candidates:
         best = max(candidates, key=lambda k: (k.cursor.offset, k.held))

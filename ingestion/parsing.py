@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import decimal
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,14 +20,22 @@ __all__ = [
     "HeaderLayout",
     "epoch_to_utc",
     "none_if_empty",
+    "parse_date",
+    "parse_decimal",
     "parse_epoch",
     "parse_int",
+    "parse_optional_timestamp",
     "parse_timestamp",
+    "required_text",
     "split_csv_line",
+    "stripped_or_none",
 ]
 
 UTC: Final = dt.UTC
 _EPOCH_RE: Final = re.compile(r"^\d+(\.\d+)?$")
+_DATE_RE: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DECIMAL_RE: Final = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_DECIMAL_INTEGER_DIGITS: Final = 14
 
 
 class ParseError(ValueError):
@@ -91,6 +100,62 @@ def parse_timestamp(
             )
         parsed = parsed.replace(tzinfo=naive_zone)
     return parsed.astimezone(UTC)
+
+
+def stripped_or_none(value: str | None) -> str | None:
+    """A field's text without surrounding blanks; empty (or only blanks) is NULL."""
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def required_text(values: Mapping[str, str], field: str) -> str:
+    """A field that must not be empty (an id), without surrounding blanks."""
+    value = stripped_or_none(values.get(field))
+    if value is None:
+        raise ParseError(f"{field} is empty")
+    return value
+
+
+def parse_optional_timestamp(
+    text: str | None, field: str, naive_zone: dt.tzinfo | None = None
+) -> dt.datetime | None:
+    """:func:`parse_timestamp` for a field that may be empty (NULL); by default an offset is
+    required."""
+    if text is None or not text.strip():
+        return None
+    return parse_timestamp(text, field=field, naive_zone=naive_zone)
+
+
+def parse_date(text: str | None, field: str) -> dt.date | None:
+    """A calendar date ``YYYY-MM-DD``; empty is NULL."""
+    value = (text or "").strip()
+    if not value:
+        return None
+    if not _DATE_RE.match(value):
+        raise ParseError(f"{field} {text!r} is not a date (YYYY-MM-DD)")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ParseError(f"{field} {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def parse_decimal(text: str | None, field: str, places: int) -> decimal.Decimal | None:
+    """An exact decimal number with ``.`` as the decimal point and at most ``places`` decimal
+    places (``1234.50``, ``-3``); empty is NULL. Thousands separators, exponents and more decimal
+    places are errors: a value is never rounded or guessed."""
+    value = (text or "").strip()
+    if not value:
+        return None
+    if not _DECIMAL_RE.match(value):
+        raise ParseError(f"{field} {text!r} is not a decimal number (e.g. 49.90)")
+    whole, _, fraction = value.lstrip("+-").partition(".")
+    if len(fraction) > places:
+        raise ParseError(f"{field} {text!r} has more than {places} decimal places")
+    if len(whole.lstrip("0")) > _DECIMAL_INTEGER_DIGITS:
+        raise ParseError(f"{field} {text!r} is too large")
+    return decimal.Decimal(value)
 
 
 def split_csv_line(text: str) -> list[str]:

@@ -4,6 +4,7 @@ contracts, so a timestamp or an id is typed the same way in every raw table)."""
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import types
 import typing
 from typing import Any, Final
@@ -18,6 +19,8 @@ DLT_TYPES: Final[dict[Any, dict[str, Any]]] = {
     dt.datetime: {"data_type": "timestamp", "timezone": True, "precision": 6},
     AwareDatetime: {"data_type": "timestamp", "timezone": True, "precision": 6},
     dt.date: {"data_type": "date"},
+    # money: exact, 4 decimal places (DECIMAL(18, 4) in DuckDB)
+    decimal.Decimal: {"data_type": "decimal", "precision": 18, "scale": 4},
 }
 
 

@@ -186,7 +186,15 @@ class User(_ApiRecord):
 
     id: int = Field(description="User id.")
     name: str | None = Field(default=None, description="Display name.")
-    email: str | None = Field(default=None, description="E-mail address.")
+    email_hash: str | None = Field(
+        default=None,
+        description="Pseudonym (HMAC-SHA256, 64 hex) of the e-mail address, made at ingestion "
+        "(docs/cx_sources.md 'Privacy'); the address itself is never loaded.",
+    )
+    phone_hash: str | None = Field(
+        default=None,
+        description="Pseudonym of the phone number (E.164 first); NULL when none or unreadable.",
+    )
     role: str | None = Field(default=None, description="end-user, agent or admin.")
     active: bool | None = Field(default=None, description="False once deactivated or deleted.")
     created_at: AwareDatetime = Field(description="When the user was created (UTC).")

@@ -10,12 +10,17 @@ The models describe the *raw* layer: every line as it arrived, typed but not int
 
 from __future__ import annotations
 
-import typing
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
 
-from models._dlt_types import DLT_TYPES, unwrap_optional
+from models.raw import (
+    FILE_QUARANTINE_COLUMNS,
+    FROZEN_COLUMNS_CONTRACT,
+    FileQuarantineRow,
+    RawRow,
+    dlt_columns,
+)
 
 __all__ = [
     "AGENT_STATES",
@@ -44,24 +49,8 @@ AGENT_STATES: Final[tuple[str, ...]] = (
 
 AgentState = Literal["LOGIN", "AVAILABLE", "ON_CONTACT", "HOLD", "ACW", "BREAK", "LOGOUT"]
 
-FROZEN_COLUMNS_CONTRACT: Final[dict[str, str]] = {
-    "tables": "evolve",
-    "columns": "freeze",
-    "data_type": "freeze",
-}
-"""dlt schema contract of the raw telephony tables: the declared columns are the whole table.
 
-A row with an undeclared column or a value of another type makes the load fail loudly instead of
-silently widening the raw table (dlt still creates a table the first time it sees it)."""
-
-
-class _RawRow(BaseModel):
-    """Base of the raw row contracts: immutable, no unknown fields."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class QueueLogEvent(_RawRow):
+class QueueLogEvent(RawRow):
     """One line of an Asterisk queue_log file (pipe form or vendor table form).
 
     Table ``raw_telephony.queue_log_events``, append-only: a line is loaded once, as it arrived.
@@ -84,14 +73,18 @@ class QueueLogEvent(_RawRow):
     )
     event: str = Field(description="Event name, upper-case (ENTERQUEUE, CONNECT, custom names...).")
     data1: str | None = Field(description="First data field; NULL when absent or empty.")
-    data2: str | None = Field(description="Second data field; NULL when absent or empty.")
+    data2: str | None = Field(
+        description="Second data field; NULL when absent or empty. For ENTERQUEUE (the caller id) "
+        "the caller's pseudonym (64 hex characters, docs/cx_sources.md 'Privacy'), an internal "
+        "extension (up to 6 digits) as logged, or NULL (anonymous or unreadable)."
+    )
     data3: str | None = Field(description="Third data field; NULL when absent or empty.")
     data4: str | None = Field(description="Fourth data field; NULL when absent or empty.")
     data5: str | None = Field(description="Fifth data field; NULL when absent or empty.")
     ingested_at: AwareDatetime = Field(description="When the load that brought the row ran (UTC).")
 
 
-class CdrRecord(_RawRow):
+class CdrRecord(RawRow):
     """One row of an Asterisk CDR CSV (Master.csv or another configured layout).
 
     Table ``raw_telephony.cdr_records``, append-only. Columns missing from the file's layout are
@@ -101,17 +94,27 @@ class CdrRecord(_RawRow):
     source_file: str = Field(description="Path of the file relative to the landing folder.")
     line_number: int = Field(description="1-based physical line number in the file.")
     accountcode: str | None = Field(description="Account code; NULL when empty.")
-    src: str | None = Field(description="Caller id number; NULL when empty.")
-    dst: str | None = Field(description="Destination extension; NULL when empty.")
+    src: str | None = Field(
+        description="Caller id number as its pseudonym (64 hex), or an internal extension (up to "
+        "6 digits) as logged; NULL when empty, anonymous or unreadable."
+    )
+    dst: str | None = Field(
+        description="Destination extension as logged; a dialled external number (7 digits or "
+        "more) as its pseudonym; NULL when empty."
+    )
     dcontext: str | None = Field(description="Destination context; NULL when empty.")
-    clid: str | None = Field(description="Caller id with text; NULL when empty.")
+    clid: str | None = Field(
+        description="Caller id: the pseudonym of its number (the display name is dropped), or an "
+        "internal extension; NULL when empty, anonymous or unreadable."
+    )
     channel: str | None = Field(description="Channel used; NULL when empty.")
     dstchannel: str | None = Field(
         description="Destination channel (the agent channel); NULL when empty."
     )
     lastapp: str | None = Field(description="Last application (Queue for queue visits).")
     lastdata: str | None = Field(
-        description="Last application data (queue name first: '<queue>,t')."
+        description="Last application data (queue name first: '<queue>,t'); phone numbers and "
+        "e-mail addresses in it replaced by [phone] / [email]."
     )
     start_at: AwareDatetime = Field(description="Start of the call, converted to UTC.")
     answer_at: AwareDatetime | None = Field(
@@ -130,7 +133,7 @@ class CdrRecord(_RawRow):
     ingested_at: AwareDatetime = Field(description="When the load that brought the row ran (UTC).")
 
 
-class AgentStateEvent(_RawRow):
+class AgentStateEvent(RawRow):
     """One state change of the agent-state feed. Table ``raw_telephony.agent_state_events``."""
 
     source_file: str = Field(description="Path of the file relative to the landing folder.")
@@ -146,61 +149,11 @@ class AgentStateEvent(_RawRow):
     ingested_at: AwareDatetime = Field(description="When the load that brought the row ran (UTC).")
 
 
-class QuarantineRow(_RawRow):
-    """A line that could not be parsed, kept with where it was and why.
-
-    Table ``raw_telephony.quarantine``, append-only; written by every telephony resource.
-    """
-
-    source: str = Field(
-        description="Feed the line came from: telephony.queue_log, telephony.cdr or "
-        "telephony.agent_states."
-    )
-    source_file: str = Field(description="Path of the file relative to the landing folder.")
-    line_number: int = Field(description="1-based physical line number in the file.")
-    raw_text: str = Field(
-        description="The line as read (undecodable bytes shown as \\x.. escapes)."
-    )
-    reason: str = Field(description="Why the line was not loaded, in words.")
-    quarantined_at: AwareDatetime = Field(description="When the load that met the line ran (UTC).")
-
-
-
-
-
-
-def _base_type(annotation: Any) -> Any:
-    """Map ``Literal[...]`` and ``Annotated[...]`` annotations to the Python type they hold."""
-    origin = typing.get_origin(annotation)
-    if origin is Literal:
-        (kind,) = {type(v) for v in typing.get_args(annotation)}
-        return kind
-    if origin is typing.Annotated:
-        return typing.get_args(annotation)[0]
-    return annotation
-
-
-def dlt_columns(model: type[BaseModel]) -> dict[str, dict[str, Any]]:
-    """Derive dlt column hints (a ``columns=`` dict) from a row contract.
-
-    Every field becomes a column with an explicit data type, its nullability (``X | None`` is
-    nullable) and the field's description, in declaration order (the warehouse keeps that order).
-    """
-    hints = typing.get_type_hints(model, include_extras=False)
-    columns: dict[str, dict[str, Any]] = {}
-    for name, field in model.model_fields.items():
-        inner, nullable = unwrap_optional(hints[name])
-        kind = _base_type(inner)
-        if kind not in DLT_TYPES:
-            raise TypeError(f"{model.__name__}.{name}: no dlt type for {kind!r}")
-        column: dict[str, Any] = {"name": name, **DLT_TYPES[kind], "nullable": nullable}
-        if field.description:
-            column["description"] = field.description
-        columns[name] = column
-    return columns
+QuarantineRow = FileQuarantineRow
+"""The telephony quarantine row (shared by every file source, see :mod:`models.raw`)."""
 
 
 QUEUE_LOG_EVENT_COLUMNS: Final = dlt_columns(QueueLogEvent)
 CDR_RECORD_COLUMNS: Final = dlt_columns(CdrRecord)
 AGENT_STATE_EVENT_COLUMNS: Final = dlt_columns(AgentStateEvent)
-QUARANTINE_COLUMNS: Final = dlt_columns(QuarantineRow)
+QUARANTINE_COLUMNS: Final = FILE_QUARANTINE_COLUMNS

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from dagster import (
     AssetCheckExecutionContext,
+    AssetChecksDefinition,
     AssetCheckResult,
     AssetCheckSeverity,
     AssetKey,
@@ -57,55 +58,75 @@ def quarantine_max_share() -> float:
     return float(os.environ.get("CXPIPE_QUARANTINE_MAX_SHARE", "0.01"))
 
 
-@asset_check(
-    asset=raw_asset_key("telephony", "quarantine"),
-    name="quarantine_share",
-    # Checks only read, but DuckDB lets no other process open the file while a writer has it.
-    pool=WRITER_POOL,
-    description=(
-        "Lines that could not be read, per source, against the lines read; warns when a source's "
-        "share exceeds CXPIPE_QUARANTINE_MAX_SHARE (default 0.01)."
-    ),
-)
-def quarantine_share(cxpipe: CxpipeResource) -> AssetCheckResult:
-    tables = {
+def file_quarantine_share_check(source_name: str, tables: dict[str, str]) -> AssetChecksDefinition:
+    """The `quarantine_share` check of a file source's `raw/<source>/quarantine` asset: the lines
+    of each feed that could not be loaded, against the lines loaded; warns when a feed's share
+    exceeds CXPIPE_QUARANTINE_MAX_SHARE. ``tables``: quarantine `source` value -> its table."""
+    schema = f"raw_{source_name}"
+
+    @asset_check(
+        asset=raw_asset_key(source_name, "quarantine"),
+        name="quarantine_share",
+        # Checks only read, but DuckDB lets no other process open the file while a writer has it.
+        pool=WRITER_POOL,
+        description=(
+            "Lines that could not be read, per feed, against the lines read; warns when a feed's "
+            "share exceeds CXPIPE_QUARANTINE_MAX_SHARE (default 0.01)."
+        ),
+    )
+    def quarantine_share(cxpipe: CxpipeResource) -> AssetCheckResult:
+        limit = quarantine_max_share()
+        metadata: dict[str, object] = {"max_share": limit}
+        worst = 0.0
+        with cxpipe.connect() as con:
+            has_quarantine = _table_exists(con, schema, "quarantine")
+            for source, table in tables.items():
+                good = (
+                    con.execute(f"select count(*) from {schema}.{table}").fetchone()[0]
+                    if _table_exists(con, schema, table)
+                    else 0
+                )
+                bad = (
+                    con.execute(
+                        f"select count(*) from {schema}.quarantine where source = ?", [source]
+                    ).fetchone()[0]
+                    if has_quarantine
+                    else 0
+                )
+                share = bad / (good + bad) if (good + bad) else 0.0
+                worst = max(worst, share)
+                metadata[f"{source} quarantined"] = int(bad)
+                metadata[f"{source} share"] = round(share, 6)
+            if has_quarantine:
+                reasons = con.execute(
+                    f"select reason, count(*) from {schema}.quarantine group by reason "
+                    "order by count(*) desc limit 5"
+                ).fetchall()
+                metadata["top reasons"] = "; ".join(f"{n} x {r}" for r, n in reasons) or "none"
+        return AssetCheckResult(
+            passed=worst <= limit,
+            severity=AssetCheckSeverity.WARN,
+            metadata=metadata,
+        )
+
+    return quarantine_share
+
+
+quarantine_share = file_quarantine_share_check(
+    "telephony",
+    {
         "telephony.queue_log": "queue_log_events",
         "telephony.cdr": "cdr_records",
         "telephony.agent_states": "agent_state_events",
-    }
-    limit = quarantine_max_share()
-    metadata: dict[str, object] = {"max_share": limit}
-    worst = 0.0
-    with cxpipe.connect() as con:
-        has_quarantine = _table_exists(con, "raw_telephony", "quarantine")
-        for source, table in tables.items():
-            good = (
-                con.execute(f"select count(*) from raw_telephony.{table}").fetchone()[0]
-                if _table_exists(con, "raw_telephony", table)
-                else 0
-            )
-            bad = (
-                con.execute(
-                    "select count(*) from raw_telephony.quarantine where source = ?", [source]
-                ).fetchone()[0]
-                if has_quarantine
-                else 0
-            )
-            share = bad / (good + bad) if (good + bad) else 0.0
-            worst = max(worst, share)
-            metadata[f"{source} quarantined"] = int(bad)
-            metadata[f"{source} share"] = round(share, 6)
-        if has_quarantine:
-            reasons = con.execute(
-                "select reason, count(*) from raw_telephony.quarantine group by reason "
-                "order by count(*) desc limit 5"
-            ).fetchall()
-            metadata["top reasons"] = "; ".join(f"{n} x {r}" for r, n in reasons) or "none"
-    return AssetCheckResult(
-        passed=worst <= limit,
-        severity=AssetCheckSeverity.WARN,
-        metadata=metadata,
-    )
+    },
+)
+surveys_quarantine_share = file_quarantine_share_check(
+    "surveys", {"surveys.responses": "survey_responses"}
+)
+crm_quarantine_share = file_quarantine_share_check(
+    "crm", {"crm.customers": "customers", "crm.contracts": "contracts", "crm.orders": "orders"}
+)
+ivr_quarantine_share = file_quarantine_share_check("ivr", {"ivr.sessions": "ivr_sessions"})
 
 
 def _requested_days(tags: dict[str, str]) -> "tuple[date, date] | None":
@@ -209,5 +230,6 @@ def zendesk_quarantine_share(cxpipe: CxpipeResource) -> AssetCheckResult:
     return AssetCheckResult(passed=worst <= limit, severity=AssetCheckSeverity.WARN, metadata=metadata)
 
 
-ALL_CHECKS = [queue_log_rows_arrived, quarantine_share, days_present]
+CX_CHECKS = [surveys_quarantine_share, crm_quarantine_share, ivr_quarantine_share]
+ALL_CHECKS = [queue_log_rows_arrived, quarantine_share, days_present, *CX_CHECKS]
 ZENDESK_CHECKS = [zendesk_rows_arrived, zendesk_quarantine_share]

@@ -8,6 +8,8 @@ from pathlib import Path
 import duckdb
 from dagster import ConfigurableResource, EnvVar
 
+from ingestion.privacy import KEY_FILE_NAME
+
 # Every step that writes the DuckDB file runs in this pool, whose limit is 1: DuckDB allows one
 # writing process at a time (dagster.yaml written by `cxpipe ui` sets the limit).
 WRITER_POOL = "duckdb_writer"
@@ -26,6 +28,11 @@ class CxpipeResource(ConfigurableResource):
     @property
     def dlt_pipelines_dir(self) -> Path:
         return Path(self.state_dir) / "dlt"
+
+    @property
+    def pseudonym_key_file(self) -> Path:
+        """The state folder's pseudonymization key file (used when no key is configured)."""
+        return Path(self.state_dir) / KEY_FILE_NAME
 
     def connect(self, read_only: bool = True) -> duckdb.DuckDBPyConnection:
         """A connection to the warehouse; read-only for checks so they never take the write lock."""

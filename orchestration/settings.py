@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ingestion.privacy import KEY_FILE_NAME
+
 DEFAULTS: dict[str, str] = {
     "CXPIPE_LANDING_DIR": "data/landing",
     "CXPIPE_WAREHOUSE": "data/warehouse.duckdb",
@@ -43,6 +45,13 @@ class Settings:
     @property
     def dagster_home(self) -> Path:
         return self.state_dir / "dagster_home"
+
+    @property
+    def pseudonym_key_file(self) -> Path:
+        """Where this deployment's pseudonymization key file lives when the key is not given by
+        CXPIPE_PSEUDONYM_KEY, the dlt secret pseudonymization.key or CXPIPE_PSEUDONYM_KEY_FILE
+        (created by `cxpipe keygen`, or by the demo)."""
+        return self.state_dir / KEY_FILE_NAME
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":

@@ -121,6 +121,13 @@ class SimulationConfig:
         written as JSON under `helpdesk/` with its truth in ground_truth/tickets*.csv.
       tickets_per_day: expected new tickets on an average weekday (all channels, outbound too).
       helpdesk_second_timezone: IANA zone of the second business schedule (one group uses it).
+    Customer experience (simulator/cx/; after voice and helpdesk, on its own random streams)
+      cx: also simulate the CRM (customers, contracts, orders), IVR and bot sessions and surveys,
+        with their truth in ground_truth/contacts.csv, cx_daily.csv, customer_*.csv.
+      cx_known_caller_rate / cx_known_requester_rate: share of callers / helpdesk requesters who
+        are CRM customers.
+      cx_cross_channel_rate: share of helpdesk requesters (with an e-mail and no profile phone)
+        paired with a caller, so that the same customer calls and writes.
     """
 
     start: date = date(2026, 10, 12)
@@ -146,6 +153,10 @@ class SimulationConfig:
     helpdesk: bool = True
     tickets_per_day: int = 300
     helpdesk_second_timezone: str = "America/New_York"
+    cx: bool = True
+    cx_known_caller_rate: float = 0.90
+    cx_known_requester_rate: float = 0.92
+    cx_cross_channel_rate: float = 0.3
 
     def __post_init__(self) -> None:
         problems = list(_problems(self))
@@ -195,7 +206,8 @@ def _problems(cfg: SimulationConfig):
         yield "calls_per_day must be >= 0"
     for name in ("absence_rate", "bad_day_absence_rate", "ring_no_answer_rate",
                  "callback_rate_after_failure", "callback_rate_after_transfer",
-                 "callback_rate_after_answer", "anonymous_caller_rate"):
+                 "callback_rate_after_answer", "anonymous_caller_rate", "cx_known_caller_rate",
+                 "cx_known_requester_rate", "cx_cross_channel_rate"):
         if not 0.0 <= getattr(cfg, name) <= 1.0:
             yield f"{name} must be between 0 and 1"
     if cfg.ring_timeout_seconds < 2:

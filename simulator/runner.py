@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from simulator.config import WEEKDAYS, SimulationConfig
+from simulator.cx.capture import CallCapture, CapturingTruthBook, CapturingWriter
+from simulator.cx.files import CRM_DIR, IVR_DIR, SURVEY_TOOLS, SURVEYS_DIR
+from simulator.cx.simulation import simulate_cx
 from simulator.engine import Engine
 from simulator.helpdesk.data import FILES as HELPDESK_FILES
 from simulator.helpdesk.data import render
@@ -29,8 +32,12 @@ _OWN_FILES = {
     QUEUE_LOG_DIR: re.compile(r"^queue_log-\d{8}$"),
     CDR_DIR: re.compile(r"^Master-\d{8}\.csv$"),
     AGENT_STATES_DIR: re.compile(r"^agent_states-\d{8}\.csv$"),
-    TRUTH_DIR: re.compile(r"^(queue_entries|queue_daily|queue_interval|tickets|ticket_daily|ticket_sla)\.csv$|^simulation\.json$"),
+    TRUTH_DIR: re.compile(r"^(queue_entries|queue_daily|queue_interval|tickets|ticket_daily|ticket_sla"
+                          r"|contacts|cx_daily|customer_monthly|customer_experience)\.csv$|^simulation\.json$"),
     HELPDESK_DIR: re.compile("^(" + "|".join(re.escape(name) for name in HELPDESK_FILES) + ")$"),
+    CRM_DIR: re.compile(r"^(customers|contracts|orders)-\d{8}\.csv$"),
+    IVR_DIR: re.compile(r"^ivr_sessions-\d{8}\.csv$"),
+    **{SURVEYS_DIR / tool: re.compile(r"^responses-\d{8}\.csv$") for tool in SURVEY_TOOLS},
 }
 
 
@@ -47,6 +54,7 @@ class SimulationResult:
     seconds: float = 0.0
     tickets: int = 0
     helpdesk_dir: Path | None = None
+    customers: int = 0
 
 
 def simulate(cfg: SimulationConfig, out_dir: Path | str, progress: Progress | None = None, *,
@@ -55,7 +63,9 @@ def simulate(cfg: SimulationConfig, out_dir: Path | str, progress: Progress | No
 
     With `cfg.helpdesk`, the helpdesk is simulated too (after the calls, on its own random
     streams): its data goes to `out_dir/helpdesk/*.json` and its truth to
-    ground_truth/tickets.csv and ticket_daily.csv.
+    ground_truth/tickets.csv and ticket_daily.csv. With `cfg.cx`, the customer-experience
+    sources follow (after both, on their own streams): `crm/`, `ivr/`, `surveys/` and the truth
+    files contacts.csv, cx_daily.csv, customer_monthly.csv and customer_experience.csv.
 
     progress(done_days, total_days, message) is called after each simulated day and once more
     when the files are complete. With `clean=True`, files that an earlier simulator run left in
@@ -66,8 +76,13 @@ def simulate(cfg: SimulationConfig, out_dir: Path | str, progress: Progress | No
     out_dir = Path(out_dir)
     if clean:
         remove_simulated_files(out_dir)
-    writer = LandingWriter(out_dir)
-    truth = TruthBook(cfg, out_dir / TRUTH_DIR)
+    capture = CallCapture() if cfg.cx else None
+    if capture is not None:   # the same writer and truth book, noting calls for the CX part
+        writer: LandingWriter = CapturingWriter(out_dir, capture)
+        truth: TruthBook = CapturingTruthBook(cfg, out_dir / TRUTH_DIR, capture)
+    else:
+        writer = LandingWriter(out_dir)
+        truth = TruthBook(cfg, out_dir / TRUTH_DIR)
     engine = Engine(cfg, writer, truth)
     engine.run(progress)
     landing_files = writer.close()
@@ -76,6 +91,7 @@ def simulate(cfg: SimulationConfig, out_dir: Path | str, progress: Progress | No
     ticket_truth_files: list[Path] = []
     tickets = 0
     setup: dict[str, Any] = {}
+    helpdesk = None
     if cfg.helpdesk:
         # After the voice run and on its own random streams: the voice files do not depend on it.
         helpdesk = simulate_helpdesk(cfg)
@@ -83,6 +99,13 @@ def simulate(cfg: SimulationConfig, out_dir: Path | str, progress: Progress | No
         ticket_truth_files, summary["helpdesk"] = write_ticket_truth(helpdesk, out_dir / TRUTH_DIR)
         tickets = len(helpdesk.tickets)
         setup["helpdesk"] = helpdesk_setup(helpdesk)
+    cx_files: list[Path] = []
+    cx_truth_files: list[Path] = []
+    customers = 0
+    if capture is not None:
+        # Last, reading the voice and helpdesk records only: their files do not depend on it.
+        cx = simulate_cx(cfg, capture.calls(), engine.callers.pool, helpdesk, out_dir, out_dir / TRUTH_DIR)
+        cx_files, cx_truth_files, summary["cx"], customers = cx.landing_files, cx.truth_files, cx.summary, cx.customers
     truth_files = truth.close({
         "simulator_version": SIMULATOR_VERSION,
         "config": cfg.to_json(),
@@ -105,15 +128,16 @@ def simulate(cfg: SimulationConfig, out_dir: Path | str, progress: Progress | No
         "summary": summary,
         **setup,
     })
-    files = sorted(landing_files + helpdesk_files) + truth_files + ticket_truth_files
+    files = sorted(landing_files + helpdesk_files + cx_files) + truth_files + ticket_truth_files + cx_truth_files
     seconds = time.perf_counter() - began
     if progress is not None:
         tickets_text = f", {tickets} tickets" if cfg.helpdesk else ""
-        progress(cfg.days, cfg.days,
-                 f"wrote {len(files)} files, {truth.entries} queue entries{tickets_text} in {seconds:.1f} s")
+        customers_text = f", {customers} customers" if cfg.cx else ""
+        progress(cfg.days, cfg.days, f"wrote {len(files)} files, {truth.entries} queue entries{tickets_text}"
+                                     f"{customers_text} in {seconds:.1f} s")
     return SimulationResult(files=files, entries=truth.entries, truth_dir=out_dir / TRUTH_DIR,
                             out_dir=out_dir, summary=summary, seconds=seconds, tickets=tickets,
-                            helpdesk_dir=out_dir / HELPDESK_DIR if cfg.helpdesk else None)
+                            helpdesk_dir=out_dir / HELPDESK_DIR if cfg.helpdesk else None, customers=customers)
 
 
 def _summary(cfg: SimulationConfig, engine: Engine, truth: TruthBook) -> dict[str, Any]:

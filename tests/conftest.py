@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,9 +14,21 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.settings import DEFAULTS
+
+# Every source pseudonymizes phone numbers and e-mails with a key; the tests use this one (never a
+# key of the person running them), and tests of the key's absence remove it themselves.
+TEST_PSEUDONYM_KEY = "cxpipe-tests-pseudonymization-key-0123456789"
+os.environ["CXPIPE_PSEUDONYM_KEY"] = TEST_PSEUDONYM_KEY
+os.environ.pop("CXPIPE_PSEUDONYM_KEY_FILE", None)
+os.environ.pop("PSEUDONYMIZATION__KEY", None)
+os.environ.pop("CXPIPE_PHONE_REGION", None)  # national numbers in the tests are US numbers
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
-CXPIPE_VARS = ("CXPIPE_LANDING_DIR", "CXPIPE_WAREHOUSE", "CXPIPE_SITE_TIMEZONE", "CXPIPE_STATE_DIR", "DAGSTER_HOME")
+# Every variable a pipeline run exports (Settings.to_env) and DAGSTER_HOME: a test that runs the
+# pipeline must not leave its deployment (say CXPIPE_ZENDESK=simulator) to the tests after it.
+CXPIPE_VARS = (*DEFAULTS, "DAGSTER_HOME")
 
 
 @pytest.fixture
@@ -82,3 +95,33 @@ def dbt(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
          "--profiles-dir", str(PROJECT_ROOT / "dbt_project")],
         env={**os.environ, **env}, capture_output=True, text=True, timeout=600,
     )
+
+
+CLEAR_CONTACT_PATTERN = r"[\w.+-]+@[\w-]+\.[\w.]+|\+\d[\d ()-]{6,}"
+"""An e-mail address, or a number written with a country code (``+49 30 1234567``)."""
+
+
+def assert_no_clear_contact_data(
+    sql, schema: str, emails: tuple[str, ...] = (), phones: tuple[str, ...] = ()
+) -> None:
+    """No VARCHAR or JSON column of any table of ``schema`` holds an e-mail address, a number
+    with a country code, one of ``emails`` (any case) or one of ``phones`` (as written, or its
+    digits among a value's digits once the 64-hex pseudonyms are taken out)."""
+    columns = sql(
+        "select table_name, column_name from information_schema.columns "
+        f"where table_schema = '{schema}' and data_type in ('VARCHAR', 'JSON')"
+    )
+    assert columns, f"no text column in {schema}"
+    digits = {re.sub(r"\D", "", phone).lstrip("0") for phone in phones} - {""}
+    clear = [value.lower() for value in (*emails, *phones)]
+    for table, column in columns:
+        values = [row[0] for row in sql(f'select "{column}"::varchar from {schema}."{table}"')]
+        for value in values:
+            if value is None:
+                continue
+            where = f"{schema}.{table}.{column}: {value!r}"
+            assert not re.search(CLEAR_CONTACT_PATTERN, value), where
+            lowered = value.lower()
+            assert not any(item in lowered for item in clear), where
+            value_digits = re.sub(r"\D", "", re.sub(r"[0-9a-f]{64}", "", lowered))
+            assert not any(number in value_digits for number in digits), where

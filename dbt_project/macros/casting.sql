@@ -16,3 +16,8 @@
 {% macro duckdb__safe_cast_number(expression) -%}
     try_cast(trim({{ expression }}) as double)
 {%- endmacro %}
+
+{#- a = b where two NULLs are equal (for joining on nullable keys). -#}
+{% macro null_safe_equal(a, b) -%}
+    ({{ a }} = {{ b }} or ({{ a }} is null and {{ b }} is null))
+{%- endmacro %}

@@ -13,35 +13,41 @@ same landing folder loads nothing. Files are recognised by content: a rotated (r
 gzip-compressed) or copied file is not loaded again. Interpretation (agent ids, outcomes,
 deduplication) is dbt's.
 
+Caller numbers never enter the warehouse in clear (:mod:`ingestion.privacy`): ENTERQUEUE's
+``data2`` and the CDR's ``src`` / ``clid`` hold the caller's pseudonym, an external CDR ``dst``
+too, and quarantined lines are shown with the same replacements.
+
 This module only wires the resources; parsing lives in :mod:`.queue_log`, :mod:`.cdr` and
-:mod:`.agent_states`, file reading in :mod:`ingestion.files` and :mod:`ingestion.feed`.
+:mod:`.agent_states`, file reading in :mod:`ingestion.files` and :mod:`ingestion.feed`, what
+the file sources share in :mod:`ingestion.filesource`.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator, Mapping
-from functools import partial
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
 import dlt
-from dlt.extract.resource import DltResource
+from dlt.common.typing import TSecretStrValue
 
-from ingestion.feed import (
-    QUARANTINE_TABLE,
-    ArrowBatch,
-    FileParser,
-    LineParser,
-    OpenFile,
-    RunStamp,
-    extract_lines,
-    first_run,
-    with_load_id_column,
+from ingestion.feed import FileParser, LineParser, OpenFile, extract_lines, with_load_id_column
+from ingestion.filesource import (
+    code_field,
+    files_state,
+    header_text,
+    landing_folder,
+    materialize_arrow_table,
+    quarantine,
+    route_quarantine,
 )
 from ingestion.files import FileSlice
 from ingestion.parsing import HeaderLayout, ParseError
+from ingestion.privacy import Pseudonymizer, log_unreadable
+from ingestion.telephony import cdr as cdr_parsing
+from ingestion.telephony import queue_log as queue_log_parsing
 from ingestion.telephony.agent_states import parse_agent_state_header, parse_agent_state_row
 from ingestion.telephony.cdr import HEADER_LAYOUT, parse_cdr_row, parse_layout, parse_timezone
 from ingestion.telephony.queue_log import parse_pipe_line, parse_table_header, parse_table_row
@@ -49,7 +55,6 @@ from models.telephony import (
     AGENT_STATE_EVENT_COLUMNS,
     CDR_RECORD_COLUMNS,
     FROZEN_COLUMNS_CONTRACT,
-    QUARANTINE_COLUMNS,
     QUEUE_LOG_EVENT_COLUMNS,
 )
 
@@ -74,78 +79,78 @@ ENV_CDR_COLUMNS: Final = "CXPIPE_CDR_COLUMNS"
 ENV_CDR_TIMEZONE: Final = "CXPIPE_CDR_TIMEZONE"
 
 
-def _files_state() -> dict[str, Any]:
-    """This resource's per-file cursors (``{relative path: cursor}``) in dlt resource state."""
-    return dlt.current.resource_state().setdefault("files", {})
+def _then(
+    parse: Callable[[str], Any],
+    privacy: Pseudonymizer,
+    step: Callable[[Any, Pseudonymizer], Any],
+) -> Callable[[str], Any]:
+    """``parse`` followed by the privacy step of its feed."""
+    return lambda text: step(parse(text), privacy)
 
 
-def _materialize_arrow_table(columns: Mapping[str, Any]) -> Iterator[Any]:
-    """Create the resource's table on its first run even when there is no data yet.
-
-    dbt's sources must exist before the first line arrives (e.g. no agent-state files yet). An empty
-    Arrow table is used, not ``dlt.mark.materialize_table_schema()``: that goes through dlt's
-    dict normaliser, which would add a NOT NULL ``_dlt_id`` column the Arrow batches do not have.
-    """
-    if first_run():
-        yield ArrowBatch(columns, RunStamp.current()).flush()
-
-
-def _landing(landing_dir: str) -> Path:
-    path = Path(landing_dir)
-    if not path.is_dir():
-        raise FileNotFoundError(
-            f"landing folder {path} does not exist (check CXPIPE_LANDING_DIR or "
-            "sources.telephony.landing_dir)"
-        )
-    return path
-
-
-def _header_text(file_slice: FileSlice) -> str:
-    """The file's first line as text, for CSV forms with a header row."""
-    raw = file_slice.first_line()
-    try:
-        return (raw or b"").decode("utf-8")
-    except UnicodeDecodeError:
-        raise ParseError("header row is not valid UTF-8") from None
-
-
-def open_queue_log_file(file_slice: FileSlice) -> FileParser:
+def queue_log_file_opener(privacy: Pseudonymizer) -> OpenFile:
     """``*.csv`` (and ``*.csv.gz``) files are the vendor table form (header row), all other files
-    the pipe form."""
-    if Path(file_slice.content_name).suffix.lower() == ".csv":
-        try:
-            layout = parse_table_header(_header_text(file_slice))
-        except ParseError as exc:
-            raise ParseError(f"not a queue_log table header: {exc}") from None
-        return LineParser(partial(parse_table_row, layout=layout), header_lines=1)
-    return LineParser(parse_pipe_line)
+    the pipe form; ENTERQUEUE caller ids are pseudonymized."""
+
+    def open_queue_log_file(file_slice: FileSlice) -> FileParser:
+        step = queue_log_parsing.pseudonymized
+        if Path(file_slice.content_name).suffix.lower() == ".csv":
+            try:
+                layout = parse_table_header(header_text(file_slice))
+            except ParseError as exc:
+                raise ParseError(f"not a queue_log table header: {exc}") from None
+            return LineParser(
+                _then(lambda text: parse_table_row(text, layout=layout), privacy, step),
+                header_lines=1,
+                redact=queue_log_parsing.redactor(privacy, layout),
+            )
+        return LineParser(
+            _then(parse_pipe_line, privacy, step), redact=queue_log_parsing.redactor(privacy)
+        )
+
+    return open_queue_log_file
 
 
 def open_agent_state_file(file_slice: FileSlice) -> FileParser:
-    """The agent-state feed always has a header row."""
+    """The agent-state feed always has a header row (and no personal data)."""
     try:
-        layout = parse_agent_state_header(_header_text(file_slice))
+        layout = parse_agent_state_header(header_text(file_slice))
     except ParseError as exc:
         raise ParseError(f"not an agent-state header: {exc}") from None
-    return LineParser(partial(parse_agent_state_row, layout=layout), header_lines=1)
+    return LineParser(lambda text: parse_agent_state_row(text, layout=layout), header_lines=1)
 
 
-def cdr_file_opener(cdr_columns: str | None, cdr_timezone: str) -> OpenFile:
-    """The CDR parser factory for a layout (None: Master.csv default; ``header``: per file)."""
+def cdr_file_opener(
+    cdr_columns: str | None, cdr_timezone: str, privacy: Pseudonymizer | None = None
+) -> OpenFile:
+    """The CDR parser factory for a layout (None: Master.csv default; ``header``: per file).
+    With ``privacy`` (always, when loading) caller ids are pseudonymized."""
     zone = parse_timezone(cdr_timezone)
+
+    def parser_for(layout: HeaderLayout, header_lines: int) -> LineParser:
+        def parse(text: str) -> Any:
+            return parse_cdr_row(text, layout=layout, zone=zone)
+
+        if privacy is None:
+            return LineParser(parse, header_lines=header_lines)
+        return LineParser(
+            _then(parse, privacy, cdr_parsing.pseudonymized),
+            header_lines=header_lines,
+            redact=cdr_parsing.redactor(layout, privacy),
+        )
+
     if cdr_columns is not None and cdr_columns.strip().lower() == HEADER_LAYOUT:
 
         def open_with_header(file_slice: FileSlice) -> FileParser:
             try:
-                layout = parse_layout(_header_text(file_slice))
+                layout = parse_layout(header_text(file_slice))
             except ParseError as exc:
                 raise ParseError(f"not a CDR header: {exc}") from None
-            return LineParser(partial(parse_cdr_row, layout=layout, zone=zone), header_lines=1)
+            return parser_for(layout, header_lines=1)
 
         return open_with_header
 
-    layout: HeaderLayout = parse_layout(cdr_columns)
-    parser = LineParser(partial(parse_cdr_row, layout=layout, zone=zone))
+    parser = parser_for(parse_layout(cdr_columns), header_lines=0)
     return lambda file_slice: parser
 
 
@@ -177,17 +182,21 @@ def resolve_cdr_settings(
     columns=with_load_id_column(QUEUE_LOG_EVENT_COLUMNS),
     schema_contract=FROZEN_COLUMNS_CONTRACT,
 )
-def queue_log_events(landing_dir: str) -> Iterator[Any]:
-    """New lines of the queue_log files, one row per event; bad lines to ``quarantine``."""
-    yield from _materialize_arrow_table(QUEUE_LOG_EVENT_COLUMNS)
+def queue_log_events(landing_dir: str, privacy: Pseudonymizer) -> Iterator[Any]:
+    """New lines of the queue_log files, one row per event (ENTERQUEUE caller ids as pseudonyms);
+    bad lines to ``quarantine``."""
+    yield from materialize_arrow_table(QUEUE_LOG_EVENT_COLUMNS)
     yield from extract_lines(
-        landing_dir=_landing(landing_dir),
+        landing_dir=landing_folder(landing_dir, "telephony"),
         subdir=QUEUE_LOG_DIR,
         source="telephony.queue_log",
         columns=QUEUE_LOG_EVENT_COLUMNS,
-        open_file=open_queue_log_file,
-        files_state=_files_state(),
+        open_file=queue_log_file_opener(privacy),
+        files_state=files_state(),
+        redact=queue_log_parsing.redactor(privacy),
+        redact_reason=code_field(privacy),
     )
+    log_unreadable(privacy, "telephony.queue_log")
 
 
 @dlt.resource(
@@ -197,19 +206,26 @@ def queue_log_events(landing_dir: str) -> Iterator[Any]:
     schema_contract=FROZEN_COLUMNS_CONTRACT,
 )
 def cdr_records(
-    landing_dir: str, cdr_columns: str | None = None, cdr_timezone: str = "UTC"
+    landing_dir: str,
+    privacy: Pseudonymizer,
+    cdr_columns: str | None = None,
+    cdr_timezone: str = "UTC",
 ) -> Iterator[Any]:
-    """New rows of the CDR files in the configured layout, times in UTC; bad rows to quarantine."""
-    open_file = cdr_file_opener(cdr_columns, cdr_timezone)
-    yield from _materialize_arrow_table(CDR_RECORD_COLUMNS)
+    """New rows of the CDR files in the configured layout, times in UTC, caller ids as
+    pseudonyms; bad rows to quarantine."""
+    open_file = cdr_file_opener(cdr_columns, cdr_timezone, privacy)
+    yield from materialize_arrow_table(CDR_RECORD_COLUMNS)
     yield from extract_lines(
-        landing_dir=_landing(landing_dir),
+        landing_dir=landing_folder(landing_dir, "telephony"),
         subdir=CDR_DIR,
         source="telephony.cdr",
         columns=CDR_RECORD_COLUMNS,
         open_file=open_file,
-        files_state=_files_state(),
+        files_state=files_state(),
+        redact=code_field(privacy),
+        redact_reason=code_field(privacy),
     )
+    log_unreadable(privacy, "telephony.cdr")
 
 
 @dlt.resource(
@@ -218,57 +234,21 @@ def cdr_records(
     columns=with_load_id_column(AGENT_STATE_EVENT_COLUMNS),
     schema_contract=FROZEN_COLUMNS_CONTRACT,
 )
-def agent_state_events(landing_dir: str) -> Iterator[Any]:
-    """New rows of the agent-state feed; unknown states and bad times to ``quarantine``."""
-    yield from _materialize_arrow_table(AGENT_STATE_EVENT_COLUMNS)
+def agent_state_events(landing_dir: str, privacy: Pseudonymizer) -> Iterator[Any]:
+    """New rows of the agent-state feed; unknown states and bad times to ``quarantine``. (The
+    feed holds no contact data; a misplaced file's lines are scrubbed in quarantine all the
+    same.)"""
+    yield from materialize_arrow_table(AGENT_STATE_EVENT_COLUMNS)
     yield from extract_lines(
-        landing_dir=_landing(landing_dir),
+        landing_dir=landing_folder(landing_dir, "telephony"),
         subdir=AGENT_STATES_DIR,
         source="telephony.agent_states",
         columns=AGENT_STATE_EVENT_COLUMNS,
         open_file=open_agent_state_file,
-        files_state=_files_state(),
+        files_state=files_state(),
+        redact=code_field(privacy),
+        redact_reason=code_field(privacy),
     )
-
-
-@dlt.resource(
-    name=QUARANTINE_TABLE,
-    write_disposition="append",
-    columns=QUARANTINE_COLUMNS,
-    schema_contract=FROZEN_COLUMNS_CONTRACT,
-)
-def quarantine() -> Iterator[Any]:
-    """Declares the ``quarantine`` table; the rows come from the other resources.
-
-    Every telephony resource sends its unparseable lines to this table with
-    ``dlt.mark.with_table_name(rows, "quarantine")``. This resource yields no rows itself: it
-    exists so that the table has a resource of its own, with its columns and append disposition
-    declared once. Dagster's dlt integration creates one asset per resource, so this is how the
-    quarantine table gets its own asset (and checks on it). On the first run it materialises the
-    empty table, so dbt can read it before any line was ever quarantined. (Quarantine rows are
-    dicts, normalised by dlt like any JSON row: the table also has ``_dlt_load_id`` and
-    ``_dlt_id``.)
-    """
-    if first_run():
-        yield dlt.mark.materialize_table_schema()
-
-
-def _route_quarantine(resource: DltResource) -> DltResource:
-    """Give ``resource`` a table variant for ``quarantine`` rows with the quarantine contract.
-
-    Without it, rows marked ``with_table_name(..., "quarantine")`` would take the hints of the
-    resource that yields them (its columns would be added to the quarantine table). The variant
-    starts from a copy of the resource's hints, so its columns are cleared before they are set.
-    """
-    resource.apply_hints(table_name=QUARANTINE_TABLE, create_table_variant=True, columns={})
-    resource.apply_hints(
-        table_name=QUARANTINE_TABLE,
-        create_table_variant=True,
-        columns=QUARANTINE_COLUMNS,
-        write_disposition="append",
-        schema_contract=FROZEN_COLUMNS_CONTRACT,
-    )
-    return resource
 
 
 @dlt.source(name="telephony")
@@ -276,6 +256,8 @@ def telephony(
     landing_dir: str = dlt.config.value,
     cdr_columns: str | None = None,
     cdr_timezone: str | None = None,
+    pseudonym_key: TSecretStrValue | None = None,
+    phone_region: str | None = None,
 ) -> Any:
     """Telephony files of the landing folder: queue_log, CDR, agent states (+ their quarantine).
 
@@ -287,11 +269,17 @@ def telephony(
             the 18 Master.csv columns.
         cdr_timezone: IANA zone the PBX writes CDR times in. Default: ``CXPIPE_CDR_TIMEZONE``,
             else UTC.
+        pseudonym_key: the key caller ids are pseudonymized with. Default:
+            ``CXPIPE_PSEUDONYM_KEY``, else the dlt secret ``pseudonymization.key``, else the file
+            ``CXPIPE_PSEUDONYM_KEY_FILE`` (:func:`ingestion.privacy.resolve_key`); none fails here,
+            before anything is read.
+        phone_region: the region national numbers are read in (``CXPIPE_PHONE_REGION``, ``US``).
     """
+    privacy = Pseudonymizer.from_settings(pseudonym_key, phone_region)
     columns, timezone = resolve_cdr_settings(cdr_columns, cdr_timezone)
     return (
-        _route_quarantine(queue_log_events(landing_dir)),
-        _route_quarantine(cdr_records(landing_dir, columns, timezone)),
-        _route_quarantine(agent_state_events(landing_dir)),
+        route_quarantine(queue_log_events(landing_dir, privacy)),
+        route_quarantine(cdr_records(landing_dir, privacy, columns, timezone)),
+        route_quarantine(agent_state_events(landing_dir, privacy)),
         quarantine(),
     )

@@ -9,14 +9,24 @@ comma-separated column list, or by the file's own header row (layout ``header``)
 (UTC by default) and are converted to UTC here; a time with an explicit offset keeps its offset.
 In a time zone with daylight saving time, a wall-clock time of the repeated autumn hour is
 ambiguous in the file itself; it is read as the first occurrence.
+
+Privacy (:func:`pseudonymized`): ``src`` and ``clid`` (the caller id, ``"Name" <number>``) become
+the pseudonym of the caller's number (an internal extension stays as it is; the display name is
+dropped); ``dst`` stays as it is when it is an extension (or ``s``, ``*97``...) and becomes a
+pseudonym when it is an external number (7 digits or more, or ``+``); phone numbers and e-mail
+addresses in ``lastdata`` and ``userfield`` (e.g. ``Dial(PJSIP/+12125550142@trunk)``) become
+``[phone]`` / ``[email]``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Final, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ingestion.feed import Redact
+from ingestion.filesource import csv_redactor
 from ingestion.parsing import (
     HeaderLayout,
     ParseError,
@@ -25,6 +35,7 @@ from ingestion.parsing import (
     parse_timestamp,
     split_csv_line,
 )
+from ingestion.privacy import ANONYMOUS_VALUES, PHONE_MARKER, Pseudonymizer
 
 __all__ = [
     "DEFAULT_COLUMNS",
@@ -35,6 +46,8 @@ __all__ = [
     "parse_cdr_row",
     "parse_layout",
     "parse_timezone",
+    "pseudonymized",
+    "redactor",
 ]
 
 DEFAULT_COLUMNS: Final = (
@@ -169,4 +182,49 @@ def parse_cdr_row(text: str, layout: HeaderLayout, zone: dt.tzinfo = dt.UTC) -> 
         peeraccount=text_of("peeraccount"),
         linkedid=text_of("linkedid"),
         sequence=parse_int(values.get("sequence", ""), "sequence"),
+    )
+
+
+def pseudonymized(row: CdrRow, privacy: Pseudonymizer) -> CdrRow:
+    """The row with its caller ids (``src``, ``clid``) and an external ``dst`` as pseudonyms, and
+    phone numbers and e-mail addresses in ``lastdata`` / ``userfield`` as ``[phone]`` /
+    ``[email]``."""
+    return row._replace(
+        src=privacy.caller_id(row.src),
+        clid=privacy.caller_id(row.clid),
+        dst=privacy.dialled(row.dst),
+        lastdata=privacy.scrub_text(row.lastdata),
+        userfield=privacy.scrub_text(row.userfield),
+    )
+
+
+def redactor(layout: HeaderLayout, privacy: Pseudonymizer) -> Redact:
+    """How a quarantined CDR line of ``layout`` is shown: the fields of :func:`pseudonymized`
+    replaced the same way (a number that cannot be read as ``[phone]``), and e-mail addresses and
+    ``+`` / ``00`` numbers elsewhere as ``[email]`` / ``[phone]``."""
+
+    def number(function: Callable[[str], str | None]) -> Callable[[str], str]:
+        def show(value: str) -> str:
+            if not value.strip() or value.strip().lower() in ANONYMOUS_VALUES:
+                return value
+            return function(value) or PHONE_MARKER
+
+        return show
+
+    def text(value: str) -> str:
+        return privacy.scrub_text(value) or value
+
+    def other(value: str) -> str:
+        return privacy.scrub_text(value, international_only=True) or value
+
+    return csv_redactor(
+        layout,
+        {
+            "src": number(privacy.caller_id),
+            "clid": number(privacy.caller_id),
+            "dst": number(privacy.dialled),
+            "lastdata": text,
+            "userfield": text,
+        },
+        other,
     )

@@ -10,6 +10,10 @@ Trailing data fields may be omitted. Table form: a CSV file whose header names t
 
 The parsers only type the fields: event names are upper-cased but any name is kept (custom PBX
 events such as CLOSED); what an event means for the KPIs is decided in dbt.
+
+Privacy: ENTERQUEUE's ``data2`` is the caller id. :func:`pseudonymized` replaces it by the
+caller's pseudonym (an internal extension stays, anonymous becomes NULL) before the record is
+loaded, and :func:`redactor` shows a quarantined line with the same replacement.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ import datetime as dt
 import re
 from typing import Final, NamedTuple
 
+from ingestion.feed import Redact
+from ingestion.filesource import csv_redactor
 from ingestion.parsing import (
     HeaderLayout,
     ParseError,
@@ -26,12 +32,16 @@ from ingestion.parsing import (
     parse_timestamp,
     split_csv_line,
 )
+from ingestion.privacy import ANONYMOUS_VALUES, Pseudonymizer
 
 __all__ = [
+    "CALLER_ID_EVENT",
     "QueueLogRecord",
     "parse_pipe_line",
     "parse_table_header",
     "parse_table_row",
+    "pseudonymized",
+    "redactor",
 ]
 
 MIN_FIELDS: Final = 5
@@ -41,6 +51,8 @@ TABLE_COLUMNS: Final = ("time", "callid", "queuename", "agent", "event", *DATA_F
 TABLE_REQUIRED: Final = ("time", "callid", "queuename", "agent", "event")
 TABLE_ALIASES: Final = {"epoch": "time", "queue_name": "queuename", "queue": "queuename"}
 _EPOCH_RE: Final = re.compile(r"^\d+(\.\d+)?$")
+CALLER_ID_EVENT: Final = "ENTERQUEUE"
+"""The event whose ``data2`` is the caller id (``ENTERQUEUE|url|callerid|position``)."""
 
 
 class QueueLogRecord(NamedTuple):
@@ -132,3 +144,60 @@ def parse_table_row(text: str, layout: HeaderLayout) -> QueueLogRecord:
     return _record(
         epoch, at, values["callid"], values["queuename"], values["agent"], values["event"], data
     )
+
+
+def pseudonymized(record: QueueLogRecord, privacy: Pseudonymizer) -> QueueLogRecord:
+    """The record with ENTERQUEUE's caller id (``data2``) replaced by its pseudonym
+    (:meth:`~ingestion.privacy.Pseudonymizer.caller_id`); other events as they are."""
+    if record.event == CALLER_ID_EVENT and record.data2 is not None:
+        return record._replace(data2=privacy.caller_id(record.data2))
+    return record
+
+
+def _caller_id_shown(value: str, privacy: Pseudonymizer) -> str:
+    if not value.strip() or value.strip().lower() in ANONYMOUS_VALUES:
+        return value
+    return privacy.caller_id(value) or "[phone]"
+
+
+def redactor(privacy: Pseudonymizer, layout: HeaderLayout | None = None) -> Redact:
+    """How a quarantined queue_log line is shown: an ENTERQUEUE caller id as its pseudonym, and
+    e-mail addresses and numbers written with ``+`` / ``00`` anywhere as ``[email]`` /
+    ``[phone]`` (epochs and call ids are long numbers too, so national numbers elsewhere in a
+    line cannot be told). ``layout``: the table form's header; None for the pipe form."""
+
+    def scrub(text: str) -> str:
+        return privacy.scrub_text(text, international_only=True) or text
+
+    if layout is None:
+
+        def redact_pipe(text: str) -> str:
+            fields = text.split("|")
+            if len(fields) > 6 and fields[4].strip().upper() == CALLER_ID_EVENT:
+                fields[6] = _caller_id_shown(fields[6], privacy)
+            return scrub("|".join(fields))
+
+        return redact_pipe
+
+    def combined_data(value: str) -> str:
+        data = value.split("|")
+        if len(data) > 1:
+            data[1] = _caller_id_shown(data[1], privacy)
+        return "|".join(data)
+
+    table = csv_redactor(
+        layout,
+        {"data2": lambda value: _caller_id_shown(value, privacy), "data": combined_data},
+        scrub,
+    )
+
+    def redact_table(text: str) -> str:
+        try:
+            values = layout.values(split_csv_line(text))
+        except ParseError:
+            return scrub(text)
+        if values.get("event", "").strip().upper() != CALLER_ID_EVENT:
+            return scrub(text)
+        return table(text)
+
+    return redact_table

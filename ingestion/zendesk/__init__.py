@@ -12,6 +12,11 @@ Loads dataset ``raw_zendesk``:
 - ``sla_policies``, ``schedules``, ``schedule_holidays``   replaced each run
 - ``quarantine``           records that do not meet their contract, from any of the above
 
+No e-mail address or phone number is loaded in clear: every record is pseudonymized first
+(:func:`~ingestion.zendesk.records.pseudonymize_record`; users' ``email`` / ``phone`` become
+``email_hash`` / ``phone_hash``, a ticket's ``via.source`` addresses ``address_hash``, free text
+is scrubbed), quarantined records included.
+
 Incremental resources keep where they stopped in their dlt resource state (``after_cursor``,
 ``end_time``, ``updated_at``) and continue from there, so a second run reads only what changed.
 Records are loaded as Zendesk sends them, with the fields the pipeline uses typed
@@ -27,9 +32,11 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Iterator
+from functools import partial
 from typing import Any, Final
 
 import dlt
+from dlt.common.typing import TSecretStrValue
 from dlt.extract.resource import DltResource
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.client import PageData
@@ -37,6 +44,7 @@ from dlt.sources.helpers.rest_client.paginators import BasePaginator, SinglePage
 from pydantic import BaseModel
 
 from ingestion.feed import QUARANTINE_TABLE, RunStamp, first_run
+from ingestion.privacy import Pseudonymizer
 from ingestion.zendesk.client import (
     CREDENTIALS_HELP,
     ZendeskConfigError,
@@ -56,6 +64,7 @@ from ingestion.zendesk.records import (
     export_start_time,
     lookback_start_time,
     normalize_ticket_event,
+    pseudonymize_record,
     split_page,
     ticket_version_filled,
     to_unix,
@@ -80,7 +89,7 @@ from models.helpdesk import (
     TicketEvent,
     User,
 )
-from models.telephony import FROZEN_COLUMNS_CONTRACT
+from models.raw import FROZEN_COLUMNS_CONTRACT
 
 __all__ = [
     "DATASET_NAME",
@@ -150,12 +159,19 @@ def _pages(
 
 
 def _split(
-    page: PageData[Any], model: type[BaseModel], resource: str, run: RunStamp, **split_args: Any
+    page: PageData[Any],
+    model: type[BaseModel],
+    resource: str,
+    run: RunStamp,
+    privacy: Pseudonymizer,
+    **split_args: Any,
 ) -> PageRows:
-    """Check a page's records against ``model``; log how many were quarantined and why."""
+    """Pseudonymize a page's records and check them against ``model``; log how many were
+    quarantined and why."""
     location = safe_url(page.response.url)
     split = split_page(
-        page, model, source=f"zendesk.{resource}", location=location, at=run.at, **split_args
+        page, model, source=f"zendesk.{resource}", location=location, at=run.at,
+        prepare=partial(pseudonymize_record, privacy=privacy), **split_args,
     )
     if split.quarantined:
         logger.warning(
@@ -174,10 +190,15 @@ def _emit(split: PageRows) -> Iterator[Any]:
 
 
 def _page_rows(
-    page: PageData[Any], model: type[BaseModel], resource: str, run: RunStamp, **split_args: Any
+    page: PageData[Any],
+    model: type[BaseModel],
+    resource: str,
+    run: RunStamp,
+    privacy: Pseudonymizer,
+    **split_args: Any,
 ) -> Iterator[Any]:
     """Check a page and yield its rows and quarantine rows."""
-    yield from _emit(_split(page, model, resource, run, **split_args))
+    yield from _emit(_split(page, model, resource, run, privacy, **split_args))
 
 
 def _hints(hints: TableHints) -> dict[str, Any]:
@@ -208,6 +229,7 @@ def _cursor_export(
     key: str,
     model: type[BaseModel],
     start_date: str,
+    privacy: Pseudonymizer,
     **split_args: Any,
 ) -> Iterator[Any]:
     """A cursor export (tickets, users): from the saved ``after_cursor``, or from ``start_date``
@@ -222,13 +244,15 @@ def _cursor_export(
         params = {"start_time": export_start_time(to_unix(start_date), time.time())}
     paginator = CursorExportPaginator()
     for page in _pages(connection.client(), path, key, paginator, params):
-        yield from _page_rows(page, model, key, run, **split_args)
+        yield from _page_rows(page, model, key, run, privacy, **split_args)
         if paginator.after_cursor:
             state["after_cursor"] = paginator.after_cursor
 
 
 @dlt.resource(name="tickets", **_merge_hints(TICKET_HINTS, version="generated_timestamp"))
-def tickets(connection: ZendeskConnection, start_date: str = DEFAULT_START_DATE) -> Iterator[Any]:
+def tickets(
+    connection: ZendeskConnection, privacy: Pseudonymizer, start_date: str = DEFAULT_START_DATE
+) -> Iterator[Any]:
     """Tickets created or updated since the last run (incremental cursor export), latest state
     per ticket; its ``tags`` in the child table ``tickets__tags``.
 
@@ -238,21 +262,24 @@ def tickets(connection: ZendeskConnection, start_date: str = DEFAULT_START_DATE)
     it never serves two versions of a ticket with the same ``generated_timestamp``.
     """
     yield from _cursor_export(
-        connection, TICKETS_PATH, "tickets", Ticket, start_date, to_row=ticket_version_filled
+        connection, TICKETS_PATH, "tickets", Ticket, start_date, privacy,
+        to_row=ticket_version_filled,
     )
 
 
 @dlt.resource(name="users", **_merge_hints(USER_HINTS))
-def users(connection: ZendeskConnection, start_date: str = DEFAULT_START_DATE) -> Iterator[Any]:
+def users(
+    connection: ZendeskConnection, privacy: Pseudonymizer, start_date: str = DEFAULT_START_DATE
+) -> Iterator[Any]:
     """Users (agents, admins, end-users) created or updated since the last run. The first run
     reads every user whatever `start_date` says: an agent not updated since before it would
     otherwise be missing, and the tickets of the period need their authors."""
-    yield from _cursor_export(connection, USERS_PATH, "users", User, DEFAULT_START_DATE)
+    yield from _cursor_export(connection, USERS_PATH, "users", User, DEFAULT_START_DATE, privacy)
 
 
 @dlt.resource(name="ticket_events", **_merge_hints(TICKET_EVENT_HINTS))
 def ticket_events(
-    connection: ZendeskConnection, start_date: str = DEFAULT_START_DATE
+    connection: ZendeskConnection, privacy: Pseudonymizer, start_date: str = DEFAULT_START_DATE
 ) -> Iterator[Any]:
     """Ticket events (audits) with their changes and comments, from the ``end_time`` the last run
     reached (or ``start_date``); ``child_events`` in ``ticket_events__child_events``, each
@@ -274,7 +301,7 @@ def ticket_events(
     seen = set(state.get("end_time_ids") or []) if saved is not None else set()
     for page in _pages(connection.client(), TICKET_EVENTS_PATH, "ticket_events", paginator, params):
         repeats = {i for i, record in enumerate(page) if _record_id(record) in seen}
-        split = _split(page, TicketEvent, "ticket_events", run,
+        split = _split(page, TicketEvent, "ticket_events", run, privacy,
                        normalize=normalize_ticket_event, to_row=child_values_as_text)
         if repeats:
             split = PageRows(
@@ -301,18 +328,19 @@ def _is_at_or_after(timestamp: Any, second: int) -> bool:
 
 
 @dlt.resource(name="groups", **_merge_hints(GROUP_HINTS))
-def groups(connection: ZendeskConnection) -> Iterator[Any]:
+def groups(connection: ZendeskConnection, privacy: Pseudonymizer) -> Iterator[Any]:
     """All agent groups, every run (a few dozen rows; the API has no changed-since filter)."""
     yield from _materialize_on_first_run()
     run = RunStamp.current()
     params = {"page[size]": PAGE_SIZE}
     for page in _pages(connection.client(), GROUPS_PATH, "groups", cursor_pagination(), params):
-        yield from _page_rows(page, Group, "groups", run)
+        yield from _page_rows(page, Group, "groups", run, privacy)
 
 
 @dlt.resource(name="satisfaction_ratings", **_merge_hints(SATISFACTION_RATING_HINTS))
 def satisfaction_ratings(
     connection: ZendeskConnection,
+    privacy: Pseudonymizer,
     start_date: str = DEFAULT_START_DATE,
     lookback_days: int = DEFAULT_CSAT_LOOKBACK_DAYS,
 ) -> Iterator[Any]:
@@ -336,7 +364,7 @@ def satisfaction_ratings(
     client = connection.client()
     path = SATISFACTION_RATINGS_PATH
     for page in _pages(client, path, "satisfaction_ratings", cursor_pagination(), params):
-        split = _split(page, SatisfactionRating, "satisfaction_ratings", run)
+        split = _split(page, SatisfactionRating, "satisfaction_ratings", run, privacy)
         if split.rows:
             latest = max(row["updated_at"] for row in split.rows).astimezone(dt.UTC)
             if not saved or latest > dt.datetime.fromisoformat(saved):
@@ -345,22 +373,22 @@ def satisfaction_ratings(
 
 
 @dlt.resource(name="sla_policies", write_disposition="replace", **_hints(SLA_POLICY_HINTS))
-def sla_policies(connection: ZendeskConnection) -> Iterator[Any]:
+def sla_policies(connection: ZendeskConnection, privacy: Pseudonymizer) -> Iterator[Any]:
     """All SLA policies with their targets (``sla_policies__policy_metrics``), replaced each run."""
     yield from _materialize_on_first_run()
     run = RunStamp.current()
     for page in _pages(connection.client(), SLA_POLICIES_PATH, "sla_policies",
                        SinglePagePaginator()):
-        yield from _page_rows(page, SlaPolicy, "sla_policies", run)
+        yield from _page_rows(page, SlaPolicy, "sla_policies", run, privacy)
 
 
 @dlt.resource(name="schedules", write_disposition="replace", **_hints(SCHEDULE_HINTS))
-def schedules(connection: ZendeskConnection) -> Iterator[Any]:
+def schedules(connection: ZendeskConnection, privacy: Pseudonymizer) -> Iterator[Any]:
     """All business-hours schedules with their weekly intervals (``schedules__intervals``)."""
     yield from _materialize_on_first_run()
     run = RunStamp.current()
     for page in _pages(connection.client(), SCHEDULES_PATH, "schedules", SinglePagePaginator()):
-        yield from _page_rows(page, Schedule, "schedules", run)
+        yield from _page_rows(page, Schedule, "schedules", run, privacy)
 
 
 def _schedule_ids(client: RESTClient) -> list[int]:
@@ -375,7 +403,7 @@ def _schedule_ids(client: RESTClient) -> list[int]:
 
 
 @dlt.resource(name="schedule_holidays", write_disposition="replace", **_hints(HOLIDAY_HINTS))
-def schedule_holidays(connection: ZendeskConnection) -> Iterator[Any]:
+def schedule_holidays(connection: ZendeskConnection, privacy: Pseudonymizer) -> Iterator[Any]:
     """The holidays of every schedule (one request per schedule), each row with its
     ``schedule_id``; replaced each run."""
     yield from _materialize_on_first_run()
@@ -385,7 +413,8 @@ def schedule_holidays(connection: ZendeskConnection) -> Iterator[Any]:
         path = HOLIDAYS_PATH.format(schedule_id=schedule_id)
         for page in _pages(client, path, "holidays", SinglePagePaginator()):
             yield from _page_rows(
-                page, Holiday, "schedule_holidays", run, extra={"schedule_id": schedule_id}
+                page, Holiday, "schedule_holidays", run, privacy,
+                extra={"schedule_id": schedule_id},
             )
 
 
@@ -465,6 +494,8 @@ def zendesk(
     base_url: str | None = None,
     start_date: str = DEFAULT_START_DATE,
     csat_lookback_days: int = DEFAULT_CSAT_LOOKBACK_DAYS,
+    pseudonym_key: TSecretStrValue | None = None,
+    phone_region: str | None = None,
 ) -> Any:
     """Zendesk Support tickets, ticket events, users, groups, CSAT, SLA policies and schedules.
 
@@ -485,24 +516,30 @@ def zendesk(
             the latest ``updated_at`` already loaded, so that a rating answered after the run
             that loaded its ``offered`` version is updated (whichever timestamp Zendesk's
             ``start_time`` filters on). Config ``sources.zendesk.csat_lookback_days``; default 14.
+        pseudonym_key: the key e-mail addresses and phone numbers are pseudonymized with
+            (:func:`ingestion.privacy.resolve_key`: ``CXPIPE_PSEUDONYM_KEY``, the dlt secret
+            ``pseudonymization.key``, ``CXPIPE_PSEUDONYM_KEY_FILE``).
+        phone_region: the region national numbers are read in (``CXPIPE_PHONE_REGION``, ``US``).
 
     Raises:
         ZendeskConfigError: a setting is missing or invalid (the message says what to set).
+        PseudonymKeyError: no pseudonymization key (the message says how to give one).
     """
     connection = connection_from(subdomain, email, api_token, base_url)
+    privacy = Pseudonymizer.from_settings(pseudonym_key, phone_region)
     try:
         to_unix(start_date)
     except ValueError as exc:
         raise ZendeskConfigError(str(exc)) from None
     lookback = _lookback_days(csat_lookback_days)
     return (
-        _route_quarantine(tickets(connection, start_date)),
-        _route_quarantine(ticket_events(connection, start_date)),
-        _route_quarantine(users(connection)),
-        _route_quarantine(groups(connection)),
-        _route_quarantine(satisfaction_ratings(connection, start_date, lookback)),
-        _route_quarantine(sla_policies(connection)),
-        _route_quarantine(schedules(connection)),
-        _route_quarantine(schedule_holidays(connection)),
+        _route_quarantine(tickets(connection, privacy, start_date)),
+        _route_quarantine(ticket_events(connection, privacy, start_date)),
+        _route_quarantine(users(connection, privacy)),
+        _route_quarantine(groups(connection, privacy)),
+        _route_quarantine(satisfaction_ratings(connection, privacy, start_date, lookback)),
+        _route_quarantine(sla_policies(connection, privacy)),
+        _route_quarantine(schedules(connection, privacy)),
+        _route_quarantine(schedule_holidays(connection, privacy)),
         quarantine(),
     )

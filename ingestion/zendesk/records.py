@@ -5,7 +5,12 @@ record that passes is loaded as it arrived, with its used fields typed (timestam
 datetimes); one that does not becomes a quarantine row (the page URL, its position and id, the
 record as JSON and the reason) and the rest of the page loads.
 
-Ticket events are first normalised (:func:`normalize_ticket_event`): Zendesk sends a field
+Every record is first pseudonymized (:func:`pseudonymize_record`): e-mail addresses and phone
+numbers become keyed pseudonyms in ``*_hash`` fields (users' ``email`` -> ``email_hash``, a
+``via.source`` ``address`` -> ``address_hash``, ...), free text is scrubbed of them, so neither
+the tables nor the quarantine ever hold one in clear.
+
+Ticket events are then normalised (:func:`normalize_ticket_event`): Zendesk sends a field
 change as ``{"status": "open", "previous_value": "new"}`` in the incremental export and as
 ``{"field_name": "status", "value": "open", ...}`` in the Ticket Audits API; both load as the
 latter. A ``Create`` / ``Change`` child whose field cannot be told is quarantined alone and its
@@ -22,6 +27,8 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ValidationError
 
+from ingestion.privacy import Pseudonymizer
+
 from models.helpdesk import (
     CHILD_EVENT_FIELD_EVENT_TYPES,
     CHILD_EVENT_META_KEYS,
@@ -37,6 +44,7 @@ __all__ = [
     "export_start_time",
     "lookback_start_time",
     "normalize_ticket_event",
+    "pseudonymize_record",
     "split_page",
     "ticket_version_filled",
     "to_unix",
@@ -114,6 +122,79 @@ def lookback_start_time(
         return export_start_time(start, now)
     back = to_unix(latest_seen) - int(lookback_days * 86400)
     return export_start_time(max(start, back), now)
+
+
+HASHED_FIELDS: Final = {
+    "email": ("email_hash", "email"),
+    "phone": ("phone_hash", "phone"),
+    "address": ("address_hash", "address"),
+    "recipient": ("recipient_hash", "email"),
+    "from": ("from_hash", "address"),
+    "to": ("to_hash", "address"),
+}
+"""Fields (at any depth) whose text value is an e-mail address or a phone number, and the field
+its pseudonym goes to: a user's ``email`` / ``phone``, a ``via.source.from`` / ``to`` object's
+``address`` (e-mail, or a phone number for voice and SMS), a ticket's ``recipient``, a voice
+comment's ``data.from`` / ``data.to``. (``from`` / ``to`` holding objects, as in ``via.source``,
+are walked into instead.)"""
+
+DROPPED_FIELDS: Final = frozenset({"formatted_phone", "original_recipients", "email_ccs"})
+"""Fields dropped: a second form of a number already pseudonymized (``formatted_phone``), and
+lists of third parties' addresses of an e-mail (``via.source.from.original_recipients``,
+``email_ccs``), which no model uses."""
+
+TEXT_FIELDS: Final = frozenset({
+    "subject", "raw_subject", "description", "body", "html_body", "plain_body", "signature",
+    "notes", "details", "comment", "transcription_text",
+})
+"""Free-text fields (at any depth): e-mail addresses and phone numbers in them become
+``[email]`` / ``[phone]``; every other text value is scrubbed of e-mail addresses and of numbers
+written in international form (``+``, ``00``) only (ids and codes are long numbers too)."""
+
+
+CHILD_EVENT_VALUE_KEYS: Final = frozenset({"value", "previous_value"})
+
+
+def pseudonymize_record(record: Any, privacy: Pseudonymizer) -> Any:
+    """The record with no e-mail address or phone number in clear (see :data:`HASHED_FIELDS`,
+    :data:`DROPPED_FIELDS`, :data:`TEXT_FIELDS`). A ``Create`` / ``Change`` child of a free-text
+    field (``subject``, ``description``) has its ``value`` / ``previous_value`` scrubbed like the
+    text. Any JSON value is accepted (a record that is not an object is checked later)."""
+    return _pseudonymized(record, privacy, text=False)
+
+
+def _pseudonymized(value: Any, privacy: Pseudonymizer, text: bool) -> Any:
+    if isinstance(value, str):
+        return privacy.scrub_text(value) if text else _without_emails(value, privacy)
+    if isinstance(value, list):
+        return [_pseudonymized(item, privacy, text) for item in value]
+    if not isinstance(value, dict):
+        return value
+    is_field_change = value.get("event_type", value.get("type")) in CHILD_EVENT_FIELD_EVENT_TYPES
+    free_text_change = is_field_change and (
+        value.get("field_name") in TEXT_FIELDS or any(key in TEXT_FIELDS for key in value)
+    )
+    result: dict[str, Any] = {}
+    for key, item in value.items():
+        if key in DROPPED_FIELDS:
+            if key == "formatted_phone" and value.get("phone") is None and item:
+                result["phone_hash"] = privacy.phone(item)
+            continue
+        if key in HASHED_FIELDS and not isinstance(item, dict | list):
+            target, kind = HASHED_FIELDS[key]
+            if item is None or isinstance(item, str):
+                result[target] = getattr(privacy, kind)(item)
+            else:
+                result[target] = getattr(privacy, kind)(str(item))
+            continue
+        scrub_all = key in TEXT_FIELDS or (free_text_change and key in CHILD_EVENT_VALUE_KEYS)
+        result[key] = _pseudonymized(item, privacy, text or scrub_all)
+    return result
+
+
+def _without_emails(value: str, privacy: Pseudonymizer) -> str:
+    """Any other text: e-mail addresses and numbers written with ``+`` / ``00`` replaced."""
+    return privacy.scrub_text(value, international_only=True) or value
 
 
 def ticket_version_filled(row: dict[str, Any]) -> dict[str, Any]:
@@ -231,6 +312,7 @@ def split_page(
     extra: Mapping[str, Any] | None = None,
     normalize: Callable[[Any], tuple[Any, list[Rejected]]] | None = None,
     to_row: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    prepare: Callable[[Any], Any] | None = None,
 ) -> PageRows:
     """Check each record of a page against ``model``.
 
@@ -245,6 +327,8 @@ def split_page(
             list items that cannot be loaded (e.g. :func:`normalize_ticket_event`): when the
             record passes, they are taken out of its row and quarantined on their own.
         to_row: a last step from the checked record to the row (e.g. :func:`child_values_as_text`).
+        prepare: a step applied to every record as it arrived, before anything else, whose result
+            is also what a quarantine row shows (:func:`pseudonymize_record`).
     """
     rows: list[dict[str, Any]] = []
     quarantined: list[dict[str, Any]] = []
@@ -262,7 +346,8 @@ def split_page(
             }
         )
 
-    for index, record in enumerate(records):
+    for index, arrived in enumerate(records):
+        record = prepare(arrived) if prepare else arrived
         record_id = record.get("id") if isinstance(record, dict) else None
         try:
             if not isinstance(record, dict):

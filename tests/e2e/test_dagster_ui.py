@@ -102,4 +102,10 @@ def test_ui_shows_the_graph_and_runs_the_job(ui_server):
         if status in ("SUCCESS", "FAILURE", "CANCELED"):
             break
         time.sleep(2)
-    assert status == "SUCCESS"
+    if status != "SUCCESS":
+        events = _graphql(port, """
+            query($id: ID!) { logsForRun(runId: $id) { ... on EventConnection { events {
+              __typename ... on ExecutionStepFailureEvent { stepKey error { message } } } } } }""",
+            {"id": run_id})["logsForRun"]["events"]
+        failures = [f"{e['stepKey']}: {e['error']['message'][:500]}" for e in events if e.get("error")]
+        pytest.fail(f"the run ended {status}: " + " | ".join(failures))

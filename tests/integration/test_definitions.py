@@ -51,6 +51,32 @@ def test_raw_tables_are_produced_by_dlt_and_read_by_dbt(defs):
         assert key in graph.get(staging).parent_keys, f"{staging} does not depend on {key}"
 
 
+CX_RAW_TABLES = {
+    "surveys": ("survey_responses", "quarantine"),
+    "crm": ("customers", "contracts", "orders", "quarantine"),
+    "ivr": ("ivr_sessions", "quarantine"),
+}
+
+
+def test_customer_experience_tables_are_produced_by_dlt_with_quarantine_checks(defs):
+    """The surveys, CRM and IVR sources have one asset per table, in the writer pool, and a
+    quarantine_share check on each quarantine table; dbt's staging reads the data tables (same
+    keys)."""
+    from orchestration.resources import WRITER_POOL
+
+    graph = _graph(defs)
+    materializable = {key for key in graph.get_all_asset_keys() if graph.get(key).is_materializable}
+    check_keys = {(k.asset_key, k.name) for k in graph.asset_check_keys}
+    for source, tables in CX_RAW_TABLES.items():
+        for table in tables:
+            key = AssetKey(["raw", source, table])
+            assert key in materializable, f"{key} is not produced by the dlt asset"
+            assert tuple(graph.get(key).pools) == (WRITER_POOL,)
+            if table != "quarantine":
+                assert graph.get(key).child_keys, f"no dbt model reads {key}"
+        assert (AssetKey(["raw", source, "quarantine"]), "quarantine_share") in check_keys
+
+
 def test_marts_descend_from_every_raw_table(defs):
     graph = _graph(defs)
 

@@ -28,6 +28,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 
 import ingestion.telephony
 from ingestion.pipelines import make_pipeline
+from ingestion.privacy import pseudonymize
 from ingestion.telephony import telephony
 from models import (
     AGENT_STATE_EVENT_COLUMNS,
@@ -36,6 +37,7 @@ from models import (
     QUARANTINE_COLUMNS,
     QUEUE_LOG_EVENT_COLUMNS,
 )
+from tests.conftest import TEST_PSEUDONYM_KEY
 
 FIXTURE_LANDING = Path(__file__).parents[1] / "fixtures" / "telephony" / "landing"
 QUEUE_LOG_FILE = "telephony/queue_log/queue_log-20261012"
@@ -513,15 +515,16 @@ def test_unusual_files_bom_crlf_bad_header_and_bad_bytes(
         b"1791788400,1.1,support,NONE,ENTERQUEUE,|+4930123456|1\r\n"
     )
     (queue_log / "queue_log-latin1").write_bytes(
-        b"1791788400|1.2|support|NONE|ENTERQUEUE||M\xfcller|1\n"
+        b"1791788400|1.2|M\xfcller|NONE|ENTERQUEUE||+4930123456|1\n"
     )
     (agent_states / "wrong.csv").write_text("who,what,when\n1001,LOGIN,2026-10-12T06:58:02Z\n")
 
     load(landing)
 
+    caller = pseudonymize(TEST_PSEUDONYM_KEY, "+4930123456")  # the caller id, never in clear
     assert sql(
         "select source_file, line_number, event, data2, data3 from raw_telephony.queue_log_events"
-    ) == [("telephony/queue_log/export.CSV", 2, "ENTERQUEUE", "+4930123456", "1")]
+    ) == [("telephony/queue_log/export.CSV", 2, "ENTERQUEUE", caller, "1")]
     rows = sql(
         "select source_file, line_number, raw_text, reason from raw_telephony.quarantine order by 1, 2"
     )
@@ -534,7 +537,7 @@ def test_unusual_files_bom_crlf_bad_header_and_bad_bytes(
         "not an agent-state header: missing column(s) agent_id, state, started_at"
     )
     assert rows[1][3].startswith("the file's header (line 1) is not valid")
-    assert rows[2][2] == "1791788400|1.2|support|NONE|ENTERQUEUE||M\\xfcller|1"
+    assert rows[2][2] == f"1791788400|1.2|M\\xfcller|NONE|ENTERQUEUE||{caller}|1"
     assert rows[2][3].startswith("not valid UTF-8")
 
 
@@ -544,3 +547,31 @@ def test_ingestion_does_not_import_dagster() -> None:
         "assert not [m for m in sys.modules if m.startswith('dagster')], 'dagster imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_caller_numbers_are_pseudonymized_in_rows_and_in_quarantine(
+    landing: Path, load: Callable[..., LoadInfo], sql: Any
+) -> None:
+    """ENTERQUEUE caller ids and the CDR's src / clid hold the caller's pseudonym, the CDR's dst
+    (an extension) stays, and a quarantined line shows the pseudonym, never the number."""
+    load(landing)
+
+    def pseudonym(number: str) -> str:
+        return pseudonymize(TEST_PSEUDONYM_KEY, number)
+
+    assert sql(
+        "select data2 from raw_telephony.queue_log_events where event = 'ENTERQUEUE' order by data2"
+    ) == sorted([(pseudonym("+4930123456"),), (pseudonym("+4930555555"),),
+                 (pseudonym("+4930999999"),)])  # fmt: skip
+    assert sql("select src, clid, dst from raw_telephony.cdr_records order by line_number") == [
+        (pseudonym("+4930123456"), pseudonym("+4930123456"), "200"),
+        (pseudonym("+4930999999"), pseudonym("+4930999999"), "300"),
+        (pseudonym("+4930555555"), None, "400"),
+    ]
+    (cdr_line,) = sql("select raw_text from raw_telephony.quarantine where source = 'telephony.cdr'")
+    assert "+4930777777" not in cdr_line[0] and pseudonym("+4930777777") in cdr_line[0]
+    texts = sql(
+        "select string_agg(raw_text, ' ') from raw_telephony.quarantine"
+    )[0][0] + " ".join(str(v) for t in ("queue_log_events", "cdr_records")
+                       for row in sql(f"select * from raw_telephony.{t}") for v in row)  # fmt: skip
+    assert "+49" not in texts and "Caller" not in texts

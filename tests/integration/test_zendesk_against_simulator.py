@@ -81,3 +81,22 @@ def test_second_load_brings_only_what_changed(helpdesk, tmp_path):
     assert children == (served_children, served_children, 0, 4)   # Comment, Create, Change, rating
     assert kinds == [("Audit",)]
     assert leaver == [("end-user", False)]                        # a deactivated agent, downgraded
+
+
+def test_no_email_address_or_phone_number_in_clear(helpdesk, tmp_path):
+    """The simulator's users have e-mail addresses and phones, its e-mail tickets addresses in
+    via.source: none of them is loaded in clear."""
+    from tests.conftest import assert_no_clear_contact_data, query
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    pipeline = make_pipeline(warehouse, pipelines_dir=tmp_path / "dlt", pipeline_name="zendesk_sim",
+                             dataset_name=DATASET_NAME, progress=None)
+    with serve_helpdesk(helpdesk) as server:
+        pipeline.run(zendesk(base_url=server.base_url, email=DEFAULT_EMAIL, api_token=DEFAULT_TOKEN,
+                             start_date="2026-10-01T00:00:00Z"))
+    emails = {u["email"] for u in helpdesk.users if u.get("email")}
+    assert emails, "the simulator's users have no e-mail"
+    assert query(warehouse, f"select count(email_hash) from {DATASET_NAME}.users")[0][0] >= len(emails) - 1
+    phones = {u["phone"] for u in helpdesk.users if u.get("phone")}
+    assert_no_clear_contact_data(lambda statement: query(warehouse, statement), DATASET_NAME,
+                                 emails=tuple(sorted(emails)), phones=tuple(sorted(phones)))

@@ -39,7 +39,9 @@ import pytest
 from dlt.common.pipeline import LoadInfo
 
 from ingestion.pipelines import make_pipeline
+from ingestion.privacy import pseudonymize
 from ingestion.zendesk import DATASET_NAME, zendesk
+from tests.conftest import TEST_PSEUDONYM_KEY, assert_no_clear_contact_data
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "zendesk"
 EMAIL = "agent@example.com"
@@ -484,3 +486,38 @@ def test_csat_lookback_brings_back_a_rating_answered_after_the_run(
         (7002, "offered", None, "2026-10-12 16:30:00+00", "2026-10-12 16:30:00+00"),
         (7003, "bad", "Took three days", "2026-10-12 14:00:00+00", "2026-10-13 08:00:00+00"),
     ]
+
+
+def test_no_email_address_or_phone_number_is_loaded_in_clear(
+    load: Callable[[], LoadInfo], sql: Any
+) -> None:
+    """Users' e-mail and phone become email_hash / phone_hash (the same person's pseudonym in
+    every format), a ticket's via.source addresses address_hash, free text is scrubbed, and no
+    table (the quarantine included) holds an address or a number."""
+    load()
+
+    def pseudonym(value: str) -> str:
+        return pseudonymize(TEST_PSEUDONYM_KEY, value)
+
+    users = describe(sql, "users")
+    assert "email" not in users and "phone" not in users
+    assert users["email_hash"] == users["phone_hash"] == "VARCHAR"
+    assert sql(
+        f"select id, email_hash, phone_hash from {DATASET_NAME}.users where id in (301, 302) "
+        "order by id"
+    ) == [(301, pseudonym("carla@example.com"), None),
+          (302, pseudonym("dan@example.com"), pseudonym("+49301234567"))]  # fmt: skip
+    assert sql(
+        f"select via__source__from__address_hash, via__source__to__address_hash, recipient_hash "
+        f"from {DATASET_NAME}.tickets where id = 101"
+    ) == [(pseudonym("carla@example.com"), pseudonym("support@acme.example"),
+           pseudonym("support@acme.example"))]  # fmt: skip
+    assert sql(
+        f"select body from {DATASET_NAME}.ticket_events__child_events where id = 5003"
+    ) == [("My invoice shows the wrong amount. Call me on [phone] or [phone], [email]",)]
+    (user_399,) = sql(
+        f"select raw_text from {DATASET_NAME}.quarantine where source = 'zendesk.users'"
+    )
+    assert json.loads(user_399[0])["email_hash"] == pseudonym("eve@example.com")
+    assert_no_clear_contact_data(sql, DATASET_NAME)
+

@@ -158,3 +158,30 @@ def test_digital_summary_per_channel_and_the_channel_mix(tmp_path):
     assert email.split()[:4] == ["email", "12", "4", "8"] and "150 min" in email and "75.0%" in email
     assert "Channel mix (inbound contacts): voice 85%, email 10%, chat 5%" in text
     assert format_digital_summary(warehouse, date(2026, 10, 13)) == ""
+
+
+def test_cx_summary_reaggregates_counts_and_skips_relationship_rows(tmp_path):
+    from cxpipe.summary import format_cx_summary
+
+    warehouse = tmp_path / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema marts")
+    assert format_cx_summary(warehouse, date(2026, 10, 12)) == ""
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("""
+            create table marts.kpi_cx_daily as select * from (values
+                (date '2026-10-12', 'voice', 10, 6, 8, 3, 4, 2, 4, 11.0, 2, 0, 0, 3, 10),
+                (date '2026-10-12', 'ivr', 4, 1, 2, 0, 0, 0, 0, 0.0, 0, 2, 5, 0, 0),
+                (date '2026-10-12', 'relationship', 0, 0, 0, 0, 0, -1, 1, 0.0, 0, 0, 0, 0, 0)
+            ) t(report_date, channel, contacts, fcr_resolved, fcr_measured, csat_satisfied, csat_answered,
+                tnps_net, tnps_answered, ces_score_sum, ces_answered, ivr_self_served, ivr_sessions,
+                surveys_answered, surveys_sent)""")
+        con.execute("alter table marts.kpi_cx_daily add column tnps_promoters bigint default 0")
+        con.execute("alter table marts.kpi_cx_daily add column tnps_detractors bigint default 0")
+        con.execute("update marts.kpi_cx_daily set tnps_promoters = greatest(tnps_net, 0), "
+                    "tnps_detractors = greatest(-tnps_net, 0)")
+    text = format_cx_summary(warehouse, date(2026, 10, 12))
+    # 7 of 10 resolved (not an average of 75 % and 50 %), CSAT 3/4, tNPS +2/4 (rNPS row left out).
+    assert "14 contacts" in text and "FCR 70.0% (of 10" in text
+    assert "CSAT 75.0%" in text and "tNPS +50" in text and "CES 5.5" in text
+    assert "self-service 40.0%" in text and "response rate 30.0%" in text

@@ -16,6 +16,8 @@ renamed as (
         nullif(trim(dstchannel), '') as destination_channel,
         nullif(trim(dst), '') as destination,
         nullif(trim(dcontext), '') as destination_context,
+        -- The caller's number, pseudonymized at ingestion (docs/cx_sources.md, "Privacy").
+        nullif(trim(src), '') as caller_phone_hash,
         start_at,
         answer_at,
         end_at,
@@ -68,6 +70,7 @@ final as (
         destination_channel,
         destination,
         destination_context,
+        caller_phone_hash,
         last_application,
         last_application_data,
         start_at,
