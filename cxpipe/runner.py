@@ -137,6 +137,10 @@ def run_refresh(settings: Settings, start: date | None = None, end: date | None 
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"run-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.log"
     set_console(sys.stdout)
+    # dlt's warnings (a column without data yet, ...) belong in the run log, not on the console.
+    import logging
+
+    logging.getLogger("dlt").setLevel(logging.ERROR)
     with DagsterInstance.get() as instance, log_path.open("w") as log_file:
         with contextlib.redirect_stdout(log_file):
             result = job.execute_in_process(

@@ -13,7 +13,7 @@ from datetime import datetime, tzinfo
 
 from simulator.callers import ANONYMOUS
 from simulator.cx.capture import Call
-from simulator.cx.catalog import reason_of_path, reason_of_subject
+from simulator.cx.catalog import OTHER, reason_of_path, reason_of_subject
 from simulator.cx.people import Population
 from simulator.cx.sessions import AGENT_REQUESTED, Session
 from simulator.helpdesk.lifecycle import CLOSED, DELETED, SOLVED
@@ -64,7 +64,12 @@ def is_ticket_contact(truth: TicketTruth) -> bool:
 
 
 def ticket_reason(truth: TicketTruth) -> str:
-    return reason_of_subject(truth.record.subject)
+    """The keyword rule on the subject; when no keyword is there, on the opening message."""
+    reason = reason_of_subject(truth.record.subject)
+    actions = truth.record.actions
+    if reason == OTHER and actions and actions[0].comment is not None:
+        reason = reason_of_subject(actions[0].comment.body)
+    return reason
 
 
 def ticket_contacts(truths: list[TicketTruth], population: Population) -> list[Contact]:

@@ -19,7 +19,7 @@ contacts.csv, one row per contact in (started_at, contact_id) order:
 - report_date = the site-local date of started_at. contact_reason: calls and sessions by the
   first menu key or bot intent (seed ivr_menu_reasons; a call without a session: `unknown`),
   tickets by the first keyword by rank contained in the lower-cased subject (seed
-  contact_reason_keywords), else `other`;
+  contact_reason_keywords), else in the opening message, else `other`;
 - FCR (fcr_window_days = 7): data_as_of = the latest started_at of all contacts. The contacts of
   one customer in (started_at, contact_id) order; a contact is followed when the next one starts
   at most 7 x 24 h after it; its window is closed when started_at + 7 x 24 h <= data_as_of.

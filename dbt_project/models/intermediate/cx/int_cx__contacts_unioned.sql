@@ -52,19 +52,36 @@ call_sessions as (
     group by callid
 ),
 
+opening_texts as (
+    select ticket_id, min(opening_text) as opening_text
+    from {{ ref('stg_zendesk__ticket_comments') }}
+    where is_opening_message
+    group by ticket_id
+),
+
+ticket_texts as (
+    -- The subject first; the customer's opening message when the subject names no reason.
+    select ticket_subjects.ticket_id, 1 as text_rank, ticket_subjects.subject as text
+    from ticket_subjects
+    union all
+    select opening_texts.ticket_id, 2, opening_texts.opening_text
+    from opening_texts
+    where opening_texts.opening_text is not null
+),
+
 ticket_reasons as (
     select ticket_id, reason
     from (
         select
-            ticket_subjects.ticket_id,
+            ticket_texts.ticket_id,
             keywords.reason,
             row_number() over (
-                partition by ticket_subjects.ticket_id
-                order by keywords.keyword_rank, keywords.keyword
+                partition by ticket_texts.ticket_id
+                order by ticket_texts.text_rank, keywords.keyword_rank, keywords.keyword
             ) as match_rank
-        from ticket_subjects
+        from ticket_texts
         inner join keywords
-            on {{ dbt.position('keywords.keyword', 'ticket_subjects.subject') }} > 0
+            on {{ dbt.position('keywords.keyword', 'ticket_texts.text') }} > 0
     ) as matched
     where match_rank = 1
 ),

@@ -1,5 +1,6 @@
 {#- Comments on tickets (public replies and internal notes), with the audit's ticket and instant.
-    The comment text stays in the raw layer: it may hold personal data. -#}
+    The text is kept only for the opening message (lower case, to classify the contact reason,
+    D24); e-mails and numbers in it were scrubbed at ingestion, and no mart selects it. -#}
 with
 
 child as (
@@ -29,7 +30,9 @@ select
     child.author_id,
     coalesce(child.public, false) as is_public,
     creation_audits.dlt_id is not null or audits.event_type = 'Create' as is_opening_message,
-    length(child.body) as body_length
+    length(child.body) as body_length,
+    case when creation_audits.dlt_id is not null or audits.event_type = 'Create' then lower(child.body) end
+        as opening_text
 from child
 inner join audits
     on child._dlt_parent_id = audits.dlt_id
