@@ -57,3 +57,8 @@
 {% macro day_of_week(date_expr) -%}
     cast(extract(dow from {{ date_expr }}) as integer)
 {%- endmacro %}
+
+{#- An instant after any data (for open-ended spans in range joins). -#}
+{% macro far_future() -%}
+    cast('9999-12-31 00:00:00+00' as timestamp with time zone)
+{%- endmacro %}

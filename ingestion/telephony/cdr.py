@@ -187,12 +187,14 @@ def parse_cdr_row(text: str, layout: HeaderLayout, zone: dt.tzinfo = dt.UTC) -> 
 
 def pseudonymized(row: CdrRow, privacy: Pseudonymizer) -> CdrRow:
     """The row with its caller ids (``src``, ``clid``) and an external ``dst`` as pseudonyms, and
-    phone numbers and e-mail addresses in ``lastdata`` / ``userfield`` as ``[phone]`` /
-    ``[email]``."""
+    phone numbers and e-mail addresses in ``lastdata`` / ``userfield`` and in the channel names
+    (``Local/2125550142@from-internal-...``) as ``[phone]`` / ``[email]``."""
     return row._replace(
         src=privacy.caller_id(row.src),
         clid=privacy.caller_id(row.clid),
         dst=privacy.dialled(row.dst),
+        channel=privacy.scrub_text(row.channel),
+        dstchannel=privacy.scrub_text(row.dstchannel),
         lastdata=privacy.scrub_text(row.lastdata),
         userfield=privacy.scrub_text(row.userfield),
     )

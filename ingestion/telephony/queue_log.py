@@ -148,7 +148,12 @@ def parse_table_row(text: str, layout: HeaderLayout) -> QueueLogRecord:
 
 def pseudonymized(record: QueueLogRecord, privacy: Pseudonymizer) -> QueueLogRecord:
     """The record with ENTERQUEUE's caller id (``data2``) replaced by its pseudonym
-    (:meth:`~ingestion.privacy.Pseudonymizer.caller_id`); other events as they are."""
+    (:meth:`~ingestion.privacy.Pseudonymizer.caller_id`), and a phone number inside the agent
+    field (a member that rings a remote agent's phone: ``Local/2125550142@from-internal``)
+    scrubbed to ``[phone]``; other fields as they are."""
+    agent = privacy.scrub_text(record.agent)
+    if agent != record.agent:
+        record = record._replace(agent=agent)
     if record.event == CALLER_ID_EVENT and record.data2 is not None:
         return record._replace(data2=privacy.caller_id(record.data2))
     return record

@@ -303,6 +303,9 @@ def test_queue_log_caller_id_is_replaced_in_records_and_quarantined_lines():
     assert (record.data1, record.data2, record.data3) == (None, caller, "1")
     connect = parse_pipe_line("1791788415|1.1|support|PJSIP/1001|CONNECT|3|1791788415.2|2")
     assert pseudonymized(connect, privacy) == connect  # other events: as logged
+    # A member that rings a remote agent's phone names the number in its interface.
+    remote = parse_pipe_line("1791788415|1.1|support|Local/2125550142@from-internal|CONNECT|3|1.2|2")
+    assert pseudonymized(remote, privacy).agent == "Local/[phone]@from-internal"
     assert redactor(privacy)("1791788412|1.1|support|NONE|ENTERQUEUE||+4930123456|1|x|y|z") == (
         f"1791788412|1.1|support|NONE|ENTERQUEUE||{caller}|1|x|y|z"
     )

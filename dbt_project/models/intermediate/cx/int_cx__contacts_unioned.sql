@@ -24,9 +24,11 @@ requesters as (
 
 group_changes as (
     -- A ticket moved to another group after its creation was transferred (escalated).
-    select ticket_id, max(change_seq) > 1 as has_group_change
+    -- (the first group a ticket created without one gets is no transfer)
+    select ticket_id, count(distinct value) > 1 as has_group_change
     from {{ ref('int_zendesk__ticket_field_history') }}
     where field_name = 'group_id'
+        and value is not null
     group by ticket_id
 ),
 

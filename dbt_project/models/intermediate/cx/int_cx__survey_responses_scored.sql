@@ -21,6 +21,7 @@ select
         when 'voice' then 'call:' || responses.contact_ref
         when 'ticket' then 'ticket:' || responses.contact_ref
     end as contact_id,
+    responses.contact_channel,
     responses.customer_ref,
     responses.sent_at,
     responses.answered_at,

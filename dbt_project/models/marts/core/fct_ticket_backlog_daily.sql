@@ -62,7 +62,8 @@ open_at_day_end as (
     from status_spans
     inner join day_ends
         on status_spans.valid_from < day_ends.day_end_at
-        and (status_spans.valid_until >= day_ends.day_end_at or status_spans.valid_until is null)
+        -- A two-sided range (no OR) lets the engine join by range instead of testing every pair.
+        and coalesce(status_spans.valid_until, {{ far_future() }}) >= day_ends.day_end_at
     where status_spans.status not in ('solved', 'closed', 'deleted')
 ),
 

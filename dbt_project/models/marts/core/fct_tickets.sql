@@ -112,7 +112,9 @@ final as (
         current_groups.group_name,
         measured.created_group_id,
         created_groups.group_name as created_group_name,
-        solved_state.solved_group_id,
+        -- No group change loaded before the first solve: the group it has now.
+        case when measured.first_solved_at is not null
+            then coalesce(solved_state.solved_group_id, measured.group_id) end as solved_group_id,
         measured.assignee_id,
         solved_state.solved_assignee_id,
         measured.requester_id,

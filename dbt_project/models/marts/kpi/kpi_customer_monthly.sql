@@ -119,7 +119,8 @@ ordered as (
         orders.*,
         coalesce(customers.segment, 'unknown') as segment,
         cast({{ dbt.date_trunc('month', 'orders.order_date') }} as date) as month_start,
-        row_number() over (partition by orders.customer_id order by orders.ordered_at, orders.order_id) as order_number
+        -- A repurchase needs an earlier order: two orders at the same instant are not one.
+        min(orders.ordered_at) over (partition by orders.customer_id) < orders.ordered_at as has_earlier_order
     from orders
     left join customers
         on orders.customer_id = customers.customer_id
@@ -132,7 +133,7 @@ order_months as (
         count(*) as orders,
         sum(amount) as order_revenue,
         count(distinct customer_id) as ordering_customers,
-        count(distinct case when order_number > 1 then customer_id end) as repurchasing_customers
+        count(distinct case when has_earlier_order then customer_id end) as repurchasing_customers
     from ordered
     group by month_start, segment
 ),

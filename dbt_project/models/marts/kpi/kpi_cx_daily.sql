@@ -54,9 +54,13 @@ contact_counts as (
 placed_surveys as (
     select
         surveys.*,
+        -- A survey whose contact is not among the contacts (an outbound ticket's, a call not
+        -- loaded yet) counts on the day it was sent, under the channel the tool names.
         case when surveys.survey_type = 'rnps' then cast({{ to_site_local('surveys.answered_at') }} as date)
-            else contacts.report_date end as report_date,
-        case when surveys.survey_type = 'rnps' then 'relationship' else contacts.channel end as channel,
+            else coalesce(contacts.report_date, cast({{ to_site_local('surveys.sent_at') }} as date)) end
+            as report_date,
+        case when surveys.survey_type = 'rnps' then 'relationship'
+            else coalesce(contacts.channel, surveys.contact_channel, 'unknown') end as channel,
         contacts.queue_or_group,
         contacts.agent_id,
         contacts.contact_reason

@@ -62,6 +62,7 @@ by_first_solve as (
         count(case when satisfaction_score = 'bad' then 1 end) as satisfaction_bad
     from tickets
     where first_solved_at is not null
+        and not is_deleted
     group by 1, channel, solved_group_id
 ),
 
@@ -105,15 +106,15 @@ joined as (
     left join by_creation
         on keys.report_date = by_creation.report_date
         and keys.channel = by_creation.channel
-        and keys.group_id = by_creation.group_id
+        and {{ null_safe_equal('keys.group_id', 'by_creation.group_id') }}
     left join by_first_solve
         on keys.report_date = by_first_solve.report_date
         and keys.channel = by_first_solve.channel
-        and keys.group_id = by_first_solve.group_id
+        and {{ null_safe_equal('keys.group_id', 'by_first_solve.group_id') }}
     left join backlog
         on keys.report_date = backlog.report_date
         and keys.channel = backlog.channel
-        and keys.group_id = backlog.group_id
+        and {{ null_safe_equal('keys.group_id', 'backlog.group_id') }}
     left join groups
         on keys.group_id = groups.group_id
 ),

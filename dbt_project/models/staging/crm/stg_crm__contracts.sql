@@ -4,7 +4,7 @@ with
 source as (
     {{ raw_table('crm', 'contracts', {
         'contract_id': 'varchar', 'customer_id': 'varchar', 'product': 'varchar', 'start_date': 'date',
-        'end_date': 'date', 'monthly_value': 'double precision', 'currency': 'varchar',
+        'end_date': 'date', 'monthly_value': 'numeric(18, 4)', 'currency': 'varchar',
         'previous_contract_id': 'varchar', 'status': 'varchar',
         'source_file': 'varchar', 'line_number': 'bigint', '_dlt_load_id': 'varchar'
     }) }}

@@ -4,7 +4,7 @@ with
 source as (
     {{ raw_table('crm', 'orders', {
         'order_id': 'varchar', 'customer_id': 'varchar', 'ordered_at': 'timestamp with time zone',
-        'amount': 'double precision', 'currency': 'varchar',
+        'amount': 'numeric(18, 4)', 'currency': 'varchar',
         'source_file': 'varchar', 'line_number': 'bigint', '_dlt_load_id': 'varchar'
     }) }}
 ),
