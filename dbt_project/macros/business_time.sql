@@ -29,10 +29,14 @@
 
 {#- Select every column of `points` plus `business_clock_seconds`: the schedule's open seconds
     from the start of its timeline to `points.<at_column>` (0 before the first window). `points`
-    must have `schedule_id`; a NULL instant or schedule gives NULL. -#}
+    must have `schedule_id`; a NULL instant or schedule gives NULL. Each instant takes the window
+    that starts last at or before it (DuckDB: an ASOF join, so the cost grows with the rows, not
+    with rows x windows; elsewhere a range join). -#}
 {% macro with_business_clock(points, at_column) -%}
-    select
-        points.*,
+    {{ return(adapter.dispatch('with_business_clock', 'cx_pipeline')(points, at_column)) }}
+{%- endmacro %}
+
+{% macro business_clock_value(at_column) -%}
         case
             when points.{{ at_column }} is null or points.schedule_id is null then null
             when windows.schedule_id is null then 0
@@ -40,10 +44,26 @@
                 greatest({{ seconds_between('windows.window_start_at', 'points.' ~ at_column) }}, 0),
                 windows.open_seconds
             )
-        end as business_clock_seconds
+        end
+{%- endmacro %}
+
+{% macro default__with_business_clock(points, at_column) -%}
+    select
+        points.*,
+        {{ business_clock_value(at_column) }} as business_clock_seconds
     from {{ points }} as points
     left join {{ ref('int_zendesk__business_windows') }} as windows
         on points.schedule_id = windows.schedule_id
         and points.{{ at_column }} >= windows.window_start_at
         and (points.{{ at_column }} < windows.next_window_start_at or windows.next_window_start_at is null)
+{%- endmacro %}
+
+{% macro duckdb__with_business_clock(points, at_column) -%}
+    select
+        points.*,
+        {{ business_clock_value(at_column) }} as business_clock_seconds
+    from {{ points }} as points
+    asof left join {{ ref('int_zendesk__business_windows') }} as windows
+        on points.schedule_id = windows.schedule_id
+        and points.{{ at_column }} >= windows.window_start_at
 {%- endmacro %}
