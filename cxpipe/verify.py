@@ -63,20 +63,24 @@ def compare_with_truth(warehouse: Path, truth_dir: Path) -> TruthReport:
             f"select queue_name, cast(report_date as varchar), {', '.join(columns)} from marts.kpi_queue_daily"
         ).fetchall()
     marts = {(r[0], r[1]): dict(zip(columns, r[2:])) for r in rows}
-    report = TruthReport()
+    return _compare(TruthReport(), truth, marts, {c: 0 if c in COUNT_COLUMNS else 0.5 for c in columns})
+
+
+def _compare(report: TruthReport, truth: dict[tuple, dict], marts: dict[tuple, dict],
+             tolerances: dict[str, float]) -> TruthReport:
+    """Fill `report` with the rows only one side has and every column (the keys of `tolerances`)
+    that differs by more than its tolerance; an empty or NULL value counts as 0."""
     for key in sorted(set(truth) - set(marts)):
-        report.missing.append(f"{key[0]} {key[1]}: in the ground truth, not in the marts")
+        report.missing.append(f"{' '.join(key)}: in the ground truth, not in the marts")
     for key in sorted(set(marts) - set(truth)):
-        report.missing.append(f"{key[0]} {key[1]}: in the marts, not in the ground truth")
+        report.missing.append(f"{' '.join(key)}: in the marts, not in the ground truth")
     for key in sorted(set(truth) & set(marts)):
         report.compared_rows += 1
-        for column in columns:
+        for column, tolerance in tolerances.items():
             expected = float(truth[key][column] or 0)
             actual = float(marts[key][column] or 0)
-            tolerance = 0 if column in COUNT_COLUMNS else 0.5
             if abs(expected - actual) > tolerance:
-                report.mismatches.append(
-                    f"{key[0]} {key[1]} {column}: marts {actual:g}, truth {expected:g}")
+                report.mismatches.append(f"{' '.join(key)} {column}: marts {actual:g}, truth {expected:g}")
     return report
 
 
@@ -97,19 +101,7 @@ def compare_tickets_with_truth(warehouse: Path, truth_dir: Path) -> TruthReport:
             "from marts.kpi_ticket_daily"
         ).fetchall()
     marts = {(r[0], r[1], r[2]): dict(zip(columns, r[3:])) for r in rows}
-    for key in sorted(set(truth) - set(marts)):
-        report.missing.append(f"{' '.join(key)}: in the ground truth, not in the marts")
-    for key in sorted(set(marts) - set(truth)):
-        report.missing.append(f"{' '.join(key)}: in the marts, not in the ground truth")
-    for key in sorted(set(truth) & set(marts)):
-        report.compared_rows += 1
-        for column in columns:
-            expected = float(truth[key][column] or 0)
-            actual = float(marts[key][column] or 0)
-            tolerance = 0 if column in TICKET_COUNT_COLUMNS else 0.01
-            if abs(expected - actual) > tolerance:
-                report.mismatches.append(f"{' '.join(key)} {column}: marts {actual:g}, truth {expected:g}")
-    return report
+    return _compare(report, truth, marts, {c: 0 if c in TICKET_COUNT_COLUMNS else 0.01 for c in columns})
 
 
 CX_TRUTH_RENAMED = {"csat_mean_5pt_sum": "csat_score_5pt_sum", "ces_sum": "ces_score_sum"}
@@ -131,18 +123,7 @@ def compare_cx_with_truth(warehouse: Path, truth_dir: Path) -> TruthReport:
             "from marts.kpi_cx_daily group by 1, 2"
         ).fetchall()
     marts = {(r[0], r[1]): dict(zip(truth_columns, r[2:])) for r in rows}
-    for key in sorted(set(truth) - set(marts)):
-        report.missing.append(f"{' '.join(key)}: in the ground truth, not in the marts")
-    for key in sorted(set(marts) - set(truth)):
-        report.missing.append(f"{' '.join(key)}: in the marts, not in the ground truth")
-    for key in sorted(set(truth) & set(marts)):
-        report.compared_rows += 1
-        for column in truth_columns:
-            expected = float(truth[key][column] or 0)
-            actual = float(marts[key][column] or 0)
-            if abs(expected - actual) > 1e-4:
-                report.mismatches.append(f"{' '.join(key)} {column}: marts {actual:g}, truth {expected:g}")
-    return report
+    return _compare(report, truth, marts, dict.fromkeys(truth_columns, 1e-4))
 
 
 # Phone numbers and e-mail addresses as they appear in clear (a keyed pseudonym is 64 hex digits,
