@@ -17,14 +17,31 @@ from typing import Any
 import dlt
 from dlt.extract.resource import DltResource
 
-from ingestion.feed import QUARANTINE_TABLE, ArrowBatch, Redact, RunStamp, first_run
+from ingestion.feed import (
+    QUARANTINE_TABLE,
+    ArrowBatch,
+    FileParser,
+    LineParser,
+    Redact,
+    RunStamp,
+    extract_lines,
+    first_run,
+    with_load_id_column,
+)
 from ingestion.files import FileSlice
 from ingestion.parsing import HeaderLayout, ParseError, split_csv_line
-from ingestion.privacy import ANONYMOUS_VALUES, EMAIL_MARKER, PHONE_MARKER, Pseudonymizer
+from ingestion.privacy import (
+    ANONYMOUS_VALUES,
+    EMAIL_MARKER,
+    PHONE_MARKER,
+    Pseudonymizer,
+    log_unreadable,
+)
 from models.raw import FILE_QUARANTINE_COLUMNS, FROZEN_COLUMNS_CONTRACT
 
 __all__ = [
     "code_field",
+    "csv_export_resource",
     "csv_redactor",
     "files_state",
     "header_text",
@@ -117,6 +134,70 @@ def route_quarantine(resource: DltResource) -> DltResource:
         schema_contract=FROZEN_COLUMNS_CONTRACT,
     )
     return resource
+
+
+def csv_export_resource(
+    *,
+    name: str,
+    subdir: str,
+    source: str,
+    columns: Mapping[str, Any],
+    parse_header: Callable[[str], HeaderLayout],
+    parse_row: Callable[[str, HeaderLayout, Pseudonymizer], Any],
+    redactor: Callable[[HeaderLayout, Pseudonymizer], Redact],
+    what: str,
+    description: str,
+    full_exports: bool = False,
+) -> DltResource:
+    """A resource over the CSV exports of one landing subfolder (``<landing>/<subdir>/*``, every
+    file an export with a header row): new files and lines appended to known ones, good rows to
+    table ``name`` (append-only, frozen ``columns``), bad lines to ``quarantine`` (route it with
+    :func:`route_quarantine`). ``parse_row(text, layout, privacy)`` types one line or raises
+    :class:`ParseError`; ``redactor`` says how a quarantined line is shown; ``what`` names the
+    export in the reason of a file whose header is not recognised; ``description`` is the
+    resource's docstring (the asset's description in Dagster); ``full_exports``: see
+    :func:`ingestion.files.iter_new_content`.
+
+    The resource takes ``(landing_dir, privacy)``.
+    """
+
+    def open_file_for(privacy: Pseudonymizer) -> Callable[[FileSlice], FileParser]:
+        def open_export(file_slice: FileSlice) -> FileParser:
+            try:
+                layout = parse_header(header_text(file_slice))
+            except ParseError as exc:
+                raise ParseError(f"not {what} header: {exc}") from None
+            return LineParser(
+                lambda text: parse_row(text, layout, privacy),
+                header_lines=1,
+                redact=redactor(layout, privacy),
+            )
+
+        return open_export
+
+    def rows(landing_dir: str, privacy: Pseudonymizer) -> Iterator[Any]:
+        yield from materialize_arrow_table(columns)
+        yield from extract_lines(
+            landing_dir=landing_folder(landing_dir, source.split(".")[0]),
+            subdir=subdir,
+            source=source,
+            columns=columns,
+            open_file=open_file_for(privacy),
+            files_state=files_state(),
+            redact=text_field(privacy),
+            redact_reason=text_field(privacy),
+            full_exports=full_exports,
+        )
+        log_unreadable(privacy, source)
+
+    rows.__doc__ = description
+    return dlt.resource(
+        rows,
+        name=name,
+        write_disposition="append",
+        columns=with_load_id_column(columns),
+        schema_contract=FROZEN_COLUMNS_CONTRACT,
+    )
 
 
 # --- quarantined lines without personal data ---------------------------------------------------

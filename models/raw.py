@@ -1,5 +1,5 @@
 """What every file-fed raw table shares: the frozen-columns contract, column hints derived from a
-row contract, and the quarantine row of the file sources (telephony, surveys, CRM, IVR).
+row contract, and the quarantine row of the file sources (telephony, surveys, CRM, IVR, WFM).
 
 The per-source modules (:mod:`models.telephony`, :mod:`models.cx`) describe their tables with
 pydantic models built on :class:`RawRow` and derive their dlt ``columns=`` hints with
@@ -51,7 +51,7 @@ class FileQuarantineRow(RawRow):
     source: str = Field(
         description="Feed the line came from, <source>.<feed>: telephony.queue_log, "
         "telephony.cdr, telephony.agent_states, surveys.responses, crm.customers, crm.contracts, "
-        "crm.orders, ivr.sessions."
+        "crm.orders, ivr.sessions, wfm.schedules."
     )
     source_file: str = Field(description="Path of the file relative to the landing folder.")
     line_number: int = Field(description="1-based physical line number in the file.")

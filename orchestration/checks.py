@@ -127,6 +127,9 @@ crm_quarantine_share = file_quarantine_share_check(
     "crm", {"crm.customers": "customers", "crm.contracts": "contracts", "crm.orders": "orders"}
 )
 ivr_quarantine_share = file_quarantine_share_check("ivr", {"ivr.sessions": "ivr_sessions"})
+wfm_quarantine_share = file_quarantine_share_check(
+    "wfm", {"wfm.schedules": "schedule_activities"}
+)
 
 
 def _requested_days(tags: dict[str, str]) -> "tuple[date, date] | None":
@@ -231,5 +234,6 @@ def zendesk_quarantine_share(cxpipe: CxpipeResource) -> AssetCheckResult:
 
 
 CX_CHECKS = [surveys_quarantine_share, crm_quarantine_share, ivr_quarantine_share]
-ALL_CHECKS = [queue_log_rows_arrived, quarantine_share, days_present, *CX_CHECKS]
+WFM_CHECKS = [wfm_quarantine_share]
+ALL_CHECKS = [queue_log_rows_arrived, quarantine_share, days_present, *CX_CHECKS, *WFM_CHECKS]
 ZENDESK_CHECKS = [zendesk_rows_arrived, zendesk_quarantine_share]

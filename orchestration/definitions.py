@@ -11,7 +11,8 @@ from dagster_dbt import DbtCliResource
 from dagster_dlt import DagsterDltResource
 
 from orchestration.assets.dbt import cx_dbt_models
-from orchestration.assets.ingestion import CX_ASSETS, telephony_raw, zendesk_raw
+from orchestration.assets.ingestion import FILE_SOURCE_ASSETS, telephony_raw, zendesk_raw
+from orchestration.assets.workforce import queue_forecast
 from orchestration.checks import ALL_CHECKS, ZENDESK_CHECKS
 from orchestration.dbt_project import dbt_executable, dbt_project
 from orchestration.jobs import cx_refresh_job, daily_schedule
@@ -22,12 +23,13 @@ from orchestration.zendesk import resolve_mode
 
 def build_definitions() -> Definitions:
     """The code location for the current environment. The file sources (telephony, surveys, CRM,
-    IVR) are always there (a missing landing subfolder loads nothing). The helpdesk assets exist
+    IVR, WFM) are always there (a missing landing subfolder loads nothing). The helpdesk assets exist
     only where a helpdesk is configured (CXPIPE_ZENDESK); elsewhere its raw tables show as
     external sources and the helpdesk marts are empty."""
     helpdesk = resolve_mode() != "off"
     return Definitions(
-        assets=[telephony_raw, *CX_ASSETS, *([zendesk_raw] if helpdesk else []), cx_dbt_models],
+        assets=[telephony_raw, *FILE_SOURCE_ASSETS, *([zendesk_raw] if helpdesk else []), cx_dbt_models,
+                queue_forecast],
         asset_checks=[*ALL_CHECKS, *(ZENDESK_CHECKS if helpdesk else [])],
         jobs=[cx_refresh_job],
         schedules=[daily_schedule()],

@@ -31,13 +31,18 @@ class CxDltTranslator(DagsterDltTranslator):
 
 
 class CxDbtTranslator(DagsterDbtTranslator):
-    """dbt source -> `raw/<source>/<table>`; dbt model or seed -> its name, grouped by layer."""
+    """dbt source -> `raw/<source>/<table>` (or `<meta.dagster.asset_key_prefix>/<table>`);
+    dbt model or seed -> its name, grouped by layer."""
 
     def __init__(self) -> None:
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
         if dbt_resource_props["resource_type"] == "source":
+            # A source written by a Python asset (the forecast) names its key prefix in its meta.
+            meta = dbt_resource_props.get("source_meta", {}).get("dagster", {})
+            if "asset_key_prefix" in meta:
+                return AssetKey([meta["asset_key_prefix"], dbt_resource_props["name"]])
             return raw_asset_key(dbt_resource_props["source_name"], dbt_resource_props["name"])
         return AssetKey([dbt_resource_props["name"]])
 

@@ -62,3 +62,23 @@
 {% macro far_future() -%}
     cast('9999-12-31 00:00:00+00' as timestamp with time zone)
 {%- endmacro %}
+
+{#- Rows `instant` (UTC) every `step_minutes` from start_ts to end_ts inclusive (timestamps with
+    time zone). -#}
+{% macro instant_series(start_ts, end_ts, step_minutes) -%}
+    {{ return(adapter.dispatch('instant_series', 'cx_pipeline')(start_ts, end_ts, step_minutes)) }}
+{%- endmacro %}
+
+{% macro default__instant_series(start_ts, end_ts, step_minutes) -%}
+    select instant
+    from generate_series({{ start_ts }}, {{ end_ts }}, {{ step_minutes }} * interval '1 minute') as instants(instant)
+{%- endmacro %}
+
+{% macro duckdb__instant_series(start_ts, end_ts, step_minutes) -%}
+    select unnest(generate_series({{ start_ts }}, {{ end_ts }}, to_minutes(cast({{ step_minutes }} as bigint)))) as instant
+{%- endmacro %}
+
+{#- The UTC instant `ts` floored to a multiple of `minutes` since the epoch. -#}
+{% macro floor_instant(ts, minutes) -%}
+    {{ from_epoch('floor(' ~ epoch_seconds(ts) ~ ' / ' ~ (minutes * 60) ~ ') * ' ~ (minutes * 60)) }}
+{%- endmacro %}

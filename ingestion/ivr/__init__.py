@@ -15,27 +15,15 @@ This module only wires the resource; parsing lives in :mod:`.sessions`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any, Final
 
 import dlt
 from dlt.common.typing import TSecretStrValue
 
-from ingestion.feed import FileParser, LineParser, OpenFile, extract_lines, with_load_id_column
-from ingestion.filesource import (
-    files_state,
-    header_text,
-    landing_folder,
-    materialize_arrow_table,
-    quarantine,
-    route_quarantine,
-    text_field,
-)
-from ingestion.files import FileSlice
+from ingestion.filesource import csv_export_resource, quarantine, route_quarantine
 from ingestion.ivr import sessions
-from ingestion.parsing import ParseError
-from ingestion.privacy import Pseudonymizer, log_unreadable
-from models.cx import FROZEN_COLUMNS_CONTRACT, IVR_SESSION_COLUMNS
+from ingestion.privacy import Pseudonymizer
+from models.cx import IVR_SESSION_COLUMNS
 
 __all__ = ["DATASET_NAME", "IVR_DIR", "ivr", "ivr_sessions", "quarantine"]
 
@@ -43,44 +31,17 @@ DATASET_NAME: Final = "raw_ivr"
 IVR_DIR: Final = "ivr"
 SOURCE: Final = "ivr.sessions"
 
-
-def session_file_opener(privacy: Pseudonymizer) -> OpenFile:
-    """Every file of ``ivr/`` is a sessions export with a header row."""
-
-    def open_session_file(file_slice: FileSlice) -> FileParser:
-        try:
-            layout = sessions.parse_header(header_text(file_slice))
-        except ParseError as exc:
-            raise ParseError(f"not an IVR sessions header: {exc}") from None
-        return LineParser(
-            lambda text: sessions.parse_row(text, layout, privacy),
-            header_lines=1,
-            redact=sessions.redactor(layout, privacy),
-        )
-
-    return open_session_file
-
-
-@dlt.resource(
+ivr_sessions = csv_export_resource(
     name="ivr_sessions",
-    write_disposition="append",
-    columns=with_load_id_column(IVR_SESSION_COLUMNS),
-    schema_contract=FROZEN_COLUMNS_CONTRACT,
+    subdir=IVR_DIR,
+    source=SOURCE,
+    columns=IVR_SESSION_COLUMNS,
+    parse_header=sessions.parse_header,
+    parse_row=sessions.parse_row,
+    redactor=sessions.redactor,
+    what="an IVR sessions",
+    description="New session lines (callers' numbers as pseudonyms); bad lines to ``quarantine``.",
 )
-def ivr_sessions(landing_dir: str, privacy: Pseudonymizer) -> Iterator[Any]:
-    """New session lines (callers' numbers as pseudonyms); bad lines to ``quarantine``."""
-    yield from materialize_arrow_table(IVR_SESSION_COLUMNS)
-    yield from extract_lines(
-        landing_dir=landing_folder(landing_dir, "ivr"),
-        subdir=IVR_DIR,
-        source=SOURCE,
-        columns=IVR_SESSION_COLUMNS,
-        open_file=session_file_opener(privacy),
-        files_state=files_state(),
-        redact=text_field(privacy),
-        redact_reason=text_field(privacy),
-    )
-    log_unreadable(privacy, SOURCE)
 
 
 @dlt.source(name="ivr")

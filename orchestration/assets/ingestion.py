@@ -18,6 +18,8 @@ from ingestion.privacy import resolve_key
 from ingestion.surveys import DATASET_NAME as SURVEYS_DATASET
 from ingestion.surveys import surveys
 from ingestion.telephony import telephony
+from ingestion.wfm import DATASET_NAME as WFM_DATASET
+from ingestion.wfm import wfm
 from ingestion.zendesk import DATASET_NAME as ZENDESK_DATASET
 from ingestion.zendesk import zendesk
 from orchestration.resources import WRITER_POOL, CxpipeResource
@@ -110,8 +112,8 @@ def zendesk_raw(
 def _file_source_assets(
     name: str, make_source: Callable[..., Any], dataset_name: str, what: str
 ) -> AssetsDefinition:
-    """The assets of a customer-experience file source (`<landing>/<name>/`, dataset
-    `raw_<name>`): new and grown files only; a missing folder loads nothing."""
+    """The assets of a CSV-export file source (surveys, CRM, IVR, WFM: `<landing>/<name>/`,
+    dataset `raw_<name>`): new and grown files only; a missing folder loads nothing."""
 
     @dlt_assets(
         dlt_source=make_source(landing_dir=".", pseudonym_key=_DESCRIPTION_ONLY_KEY),
@@ -123,7 +125,7 @@ def _file_source_assets(
     def file_source_raw(
         context: AssetExecutionContext, dlt: DagsterDltResource, cxpipe: CxpipeResource
     ) -> Iterator[Any]:
-        """Load new and grown files of one customer-experience source into its raw dataset."""
+        """Load new and grown files of one CSV-export source into its raw dataset."""
         landing = _landing(cxpipe)
         source = make_source(landing_dir=str(landing), pseudonym_key=pseudonym_key(cxpipe))
         folder = landing / name
@@ -146,4 +148,6 @@ def _file_source_assets(
 surveys_raw = _file_source_assets("surveys", surveys, SURVEYS_DATASET, "survey responses")
 crm_raw = _file_source_assets("crm", crm, CRM_DATASET, "CRM exports")
 ivr_raw = _file_source_assets("ivr", ivr, IVR_DATASET, "IVR and bot sessions")
+wfm_raw = _file_source_assets("wfm", wfm, WFM_DATASET, "workforce schedules")
 CX_ASSETS = [surveys_raw, crm_raw, ivr_raw]
+FILE_SOURCE_ASSETS = [*CX_ASSETS, wfm_raw]

@@ -1,0 +1,199 @@
+{#- Agent KPIs per agent and site-local day (KPI_DEFINITIONS.md "Agents and workforce"; D26-D28):
+    time in each state from the agent-state feed (or the queue_log where it is the only source),
+    cut at midnight; scheduled time and adherence from the published schedule; the calls the
+    agent answered on the day they were offered (D6), and FCR and CSAT of the contacts the agent
+    handled first (kpi_cx_daily). Agents without any state data (digital agents) have NULL state
+    times, not zeros. Every ratio comes with its numerator and denominator. -#}
+with
+
+states as (
+    select * from {{ ref('fct_agent_state_intervals') }}
+),
+
+scheduled as (
+    select * from {{ ref('fct_agent_schedule_intervals') }}
+),
+
+adherence as (
+    select * from {{ ref('int_agent_schedule_adherence') }}
+),
+
+calls as (
+    select * from {{ ref('fct_queue_calls') }}
+),
+
+cx as (
+    select * from {{ ref('kpi_cx_daily') }}
+),
+
+agents as (
+    select * from {{ ref('dim_agents') }}
+),
+
+tracked_agents as (
+    select distinct agent_id from {{ ref('int_agent_state_spans') }}
+),
+
+state_days as (
+    select
+        agent_id,
+        report_date,
+        sum(state_seconds) as logged_in_seconds,
+        sum(case when agent_state = 'AVAILABLE' then state_seconds else 0 end) as available_seconds,
+        sum(case when agent_state = 'ON_CONTACT' then state_seconds else 0 end) as talk_seconds,
+        sum(case when agent_state = 'HOLD' then state_seconds else 0 end) as hold_seconds,
+        sum(case when agent_state = 'ACW' then state_seconds else 0 end) as acw_seconds,
+        sum(case when is_handling then state_seconds else 0 end) as handle_seconds,
+        sum(case when state_group = 'break' then state_seconds else 0 end) as break_seconds,
+        sum(case when state_group = 'other' then state_seconds else 0 end) as other_seconds
+    from states
+    group by agent_id, report_date
+),
+
+schedule_days as (
+    select
+        agent_id,
+        report_date,
+        max(team_name) as scheduled_team_name,
+        max(agent_name) as scheduled_agent_name,
+        sum(scheduled_seconds) as scheduled_seconds,
+        sum(case when is_on_queue then scheduled_seconds else 0 end) as scheduled_on_queue_seconds
+    from scheduled
+    group by agent_id, report_date
+),
+
+adherence_days as (
+    select
+        agent_id,
+        report_date,
+        sum(scheduled_logged_in_seconds) as scheduled_logged_in_seconds,
+        sum(adherent_seconds) as adherent_seconds
+    from adherence
+    group by agent_id, report_date
+),
+
+call_days as (
+    select
+        agent_id,
+        report_date,
+        count(case when is_answered then 1 end) as calls_answered,
+        count(case when is_handled then 1 end) as calls_handled,
+        sum(case when is_handled then handle_seconds else 0 end) as call_handle_seconds,
+        count(case when is_answered and is_transferred then 1 end) as calls_transferred
+    from calls
+    where agent_id is not null
+    group by agent_id, report_date
+),
+
+cx_days as (
+    select
+        agent_id,
+        report_date,
+        sum(contacts) as contacts,
+        sum(fcr_resolved) as fcr_resolved,
+        sum(fcr_measured) as fcr_measured,
+        sum(csat_satisfied) as csat_satisfied,
+        sum(csat_answered) as csat_answered
+    from cx
+    where agent_id is not null
+    group by agent_id, report_date
+),
+
+keys as (
+    select agent_id, report_date from state_days
+    union
+    select agent_id, report_date from schedule_days
+    union
+    select agent_id, report_date from call_days
+    union
+    select agent_id, report_date from cx_days
+),
+
+joined as (
+    select
+        keys.agent_id,
+        keys.report_date,
+        coalesce(schedule_days.scheduled_team_name, agents.team_name) as team_name,
+        coalesce(agents.agent_name, schedule_days.scheduled_agent_name) as agent_name,
+        tracked_agents.agent_id is not null as has_state_data,
+        schedule_days.scheduled_seconds,
+        schedule_days.scheduled_on_queue_seconds,
+        state_days.logged_in_seconds,
+        state_days.available_seconds,
+        state_days.talk_seconds,
+        state_days.hold_seconds,
+        state_days.acw_seconds,
+        state_days.handle_seconds,
+        state_days.break_seconds,
+        state_days.other_seconds,
+        adherence_days.scheduled_logged_in_seconds,
+        adherence_days.adherent_seconds,
+        call_days.calls_answered,
+        call_days.calls_handled,
+        call_days.call_handle_seconds,
+        call_days.calls_transferred,
+        cx_days.contacts,
+        cx_days.fcr_resolved,
+        cx_days.fcr_measured,
+        cx_days.csat_satisfied,
+        cx_days.csat_answered
+    from keys
+    left join state_days
+        on keys.agent_id = state_days.agent_id and keys.report_date = state_days.report_date
+    left join schedule_days
+        on keys.agent_id = schedule_days.agent_id and keys.report_date = schedule_days.report_date
+    left join adherence_days
+        on keys.agent_id = adherence_days.agent_id and keys.report_date = adherence_days.report_date
+    left join call_days
+        on keys.agent_id = call_days.agent_id and keys.report_date = call_days.report_date
+    left join cx_days
+        on keys.agent_id = cx_days.agent_id and keys.report_date = cx_days.report_date
+    left join agents
+        on keys.agent_id = agents.agent_id
+    left join tracked_agents
+        on keys.agent_id = tracked_agents.agent_id
+),
+
+zeroed as (
+    -- State times are 0 on a day a tracked agent did not log in, NULL for agents never tracked.
+    select
+        agent_id,
+        report_date,
+        team_name,
+        agent_name,
+        has_state_data,
+        cast(coalesce(scheduled_seconds, 0) as bigint) as scheduled_seconds,
+        cast(coalesce(scheduled_on_queue_seconds, 0) as bigint) as scheduled_on_queue_seconds,
+        {% for column in ['logged_in_seconds', 'available_seconds', 'talk_seconds', 'hold_seconds',
+                          'acw_seconds', 'handle_seconds', 'break_seconds', 'other_seconds',
+                          'scheduled_logged_in_seconds', 'adherent_seconds'] %}
+        cast(case when has_state_data then coalesce({{ column }}, 0) end as bigint) as {{ column }},
+        {% endfor %}
+        cast(coalesce(calls_answered, 0) as bigint) as calls_answered,
+        cast(coalesce(calls_handled, 0) as bigint) as calls_handled,
+        cast(coalesce(call_handle_seconds, 0) as bigint) as call_handle_seconds,
+        cast(coalesce(calls_transferred, 0) as bigint) as calls_transferred,
+        cast(coalesce(contacts, 0) as bigint) as contacts,
+        cast(coalesce(fcr_resolved, 0) as bigint) as fcr_resolved,
+        cast(coalesce(fcr_measured, 0) as bigint) as fcr_measured,
+        cast(coalesce(csat_satisfied, 0) as bigint) as csat_satisfied,
+        cast(coalesce(csat_answered, 0) as bigint) as csat_answered
+    from joined
+),
+
+final as (
+    select
+        *,
+        scheduled_seconds - scheduled_logged_in_seconds as scheduled_not_logged_in_seconds,
+        {{ safe_ratio('handle_seconds', 'handle_seconds + available_seconds') }} as occupancy,
+        {{ safe_ratio('handle_seconds', 'logged_in_seconds') }} as utilization,
+        {{ safe_ratio('adherent_seconds', 'scheduled_seconds') }} as adherence,
+        {{ safe_ratio('scheduled_seconds - scheduled_logged_in_seconds', 'scheduled_seconds') }} as shrinkage,
+        {{ safe_ratio('call_handle_seconds', 'calls_handled') }} as aht_seconds,
+        {{ safe_ratio('calls_transferred', 'calls_answered') }} as transfer_rate,
+        {{ safe_ratio('fcr_resolved', 'fcr_measured') }} as fcr,
+        {{ safe_ratio('csat_satisfied', 'csat_answered') }} as csat
+    from zeroed
+)
+
+select * from final
