@@ -1,8 +1,8 @@
 """A contact-center simulator that writes the pipeline's landing files and their ground truth.
 
 It models queues, callers and agents as a discrete-event simulation and writes only the public
-formats of docs/source_formats.md (Asterisk queue_log, CDR Master.csv, an agent-state feed), plus
-`ground_truth/` with the KPI values computed from its own records. `simulator.helpdesk` adds the
+formats of docs/source_formats.md (Asterisk queue_log, CDR Master.csv, an agent-state feed, WFM
+schedules), plus `ground_truth/` with the KPI values computed from its own records. `simulator.helpdesk` adds the
 digital channels: a Zendesk helpdesk saved as JSON under `helpdesk/` and served on 127.0.0.1 with
 the API of docs/helpdesk_api.md (`serve_helpdesk`). It never imports pipeline code.
 

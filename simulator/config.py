@@ -116,6 +116,10 @@ class SimulationConfig:
         each moved forward to the next weekday when it falls on a weekend.
     Ground truth settings (the KPI rules of docs/decisions.md)
       service_level_seconds, short_abandon_seconds, interval_minutes.
+    Workforce management
+      schedule_horizon_days: days after the last simulated day for which the planned schedules
+        (wfm/schedule-*.csv) and the expected traffic (ground_truth/expected_interval.csv) are
+        published, as a WFM tool publishes the next weeks.
     Helpdesk (digital channels, simulator/helpdesk/; independent of the voice random streams)
       helpdesk: also simulate the helpdesk (e-mail, web form, chat, messaging, social tickets),
         written as JSON under `helpdesk/` with its truth in ground_truth/tickets*.csv.
@@ -150,6 +154,7 @@ class SimulationConfig:
     service_level_seconds: int = 20
     short_abandon_seconds: int = 5
     interval_minutes: int = 15
+    schedule_horizon_days: int = 14
     helpdesk: bool = True
     tickets_per_day: int = 300
     helpdesk_second_timezone: str = "America/New_York"
@@ -216,6 +221,8 @@ def _problems(cfg: SimulationConfig):
         yield "service_level_seconds and short_abandon_seconds must be >= 0"
     if cfg.interval_minutes <= 0 or 60 % cfg.interval_minutes:
         yield "interval_minutes must divide an hour (5, 10, 15, 20, 30 or 60), as in the marts"
+    if cfg.schedule_horizon_days < 0:
+        yield "schedule_horizon_days must be >= 0"
     if cfg.caller_pool_size is not None and cfg.caller_pool_size < 1:
         yield "caller_pool_size must be >= 1"
     for name in ("site_timezone", "helpdesk_second_timezone"):

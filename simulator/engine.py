@@ -31,6 +31,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -52,6 +53,9 @@ from simulator.truth import (
     VisitRecord,
 )
 from simulator.writers import LandingWriter
+
+if TYPE_CHECKING:
+    from simulator.wfm_truth import AgentDayBook
 
 # Event kinds; the number is also the tie-break priority at the same second.
 LOGIN, STEP, ACW_END, BREAK_END, RING_ANSWER, RING_TIMEOUT, LEAVE, ARRIVAL, BREAK_DUE, SHIFT_END = range(10)
@@ -164,6 +168,8 @@ class Engine:
         self.tz = ZoneInfo(cfg.site_timezone)
         self.out = out
         self.truth = truth
+        #: Notes every agent state as it is written (the agent truth), when set before run().
+        self.agent_book: AgentDayBook | None = None
         seeds = np.random.SeedSequence(cfg.seed).generate_state(4, dtype=np.uint64).tolist()
         self.arrival_rng = np.random.default_rng(seeds[0])
         self.rng = random.Random(seeds[1])
@@ -260,6 +266,8 @@ class Engine:
     def _state(self, agent: _Agent, state: str, reason: str = "") -> None:
         p = agent.profile
         self.out.agent_state(self.now, p.agent_id, p.name, p.team, state, reason)
+        if self.agent_book is not None:
+            self.agent_book.state(agent.index, self.now, state)
 
     def _qlog(self, visit: _Visit | None, queue: str, agent: str, event: str, *data: object) -> None:
         callid = visit.call.callid if visit is not None else NONE

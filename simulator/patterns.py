@@ -71,16 +71,23 @@ class DayBins:
     expected: list[np.ndarray]  # per queue: expected calls per bin (sums to the day's volume)
 
 
+def bin_wall_minutes(starts: np.ndarray, tz: ZoneInfo) -> np.ndarray:
+    """Local wall-clock minute at the middle of each bin (the repeated autumn hour appears twice).
+
+    A queue is open in a bin when this minute lies in its window."""
+    minutes = np.empty(len(starts), dtype=np.float64)
+    for i, t in enumerate(starts.tolist()):
+        local = local_datetime(t + BIN_SECONDS // 2, tz)
+        minutes[i] = local.hour * 60 + local.minute + local.second / 60
+    return minutes
+
+
 def day_bins(cfg: SimulationConfig, day: date, tz: ZoneInfo) -> DayBins:
     """Bin the local day and spread each queue's expected volume over its open bins."""
     start, end = local_day_bounds(day, tz)
     starts = np.arange(start, end, BIN_SECONDS, dtype=np.int64)
     weekday = day.weekday()
-    # Local wall-clock minute at the middle of each bin (the repeated autumn hour appears twice).
-    minutes = np.empty(len(starts), dtype=np.float64)
-    for i, t in enumerate(starts.tolist()):
-        local = local_datetime(t + BIN_SECONDS // 2, tz)
-        minutes[i] = local.hour * 60 + local.minute + local.second / 60
+    minutes = bin_wall_minutes(starts, tz)
     weights = np.array([intraday_weight(m / 60) for m in minutes])
     expected = []
     for queue in cfg.queues:

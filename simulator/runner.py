@@ -6,6 +6,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ from simulator.helpdesk.data import render
 from simulator.helpdesk.simulation import simulate_helpdesk
 from simulator.helpdesk.truth import helpdesk_setup, write_ticket_truth
 from simulator.truth import KPI_COLUMNS, TruthBook
+from simulator.wfm import WFM_DIR, horizon_days, plan_digital, plan_voice, shifts_between, write_schedules
+from simulator.wfm_truth import AgentDayBook, write_expected_intervals
 from simulator.writers import AGENT_STATES_DIR, CDR_DIR, QUEUE_LOG_DIR, LandingWriter
 
 Progress = Callable[[int, int, str], None]
@@ -33,7 +36,9 @@ _OWN_FILES = {
     CDR_DIR: re.compile(r"^Master-\d{8}\.csv$"),
     AGENT_STATES_DIR: re.compile(r"^agent_states-\d{8}\.csv$"),
     TRUTH_DIR: re.compile(r"^(queue_entries|queue_daily|queue_interval|tickets|ticket_daily|ticket_sla"
-                          r"|contacts|cx_daily|customer_monthly|customer_experience)\.csv$|^simulation\.json$"),
+                          r"|contacts|cx_daily|customer_monthly|customer_experience|agent_daily|expected_interval)"
+                          r"\.csv$|^simulation\.json$"),
+    WFM_DIR: re.compile(r"^schedule-(digital-)?\d{8}\.csv$"),
     HELPDESK_DIR: re.compile("^(" + "|".join(re.escape(name) for name in HELPDESK_FILES) + ")$"),
     CRM_DIR: re.compile(r"^(customers|contracts|orders)-\d{8}\.csv$"),
     IVR_DIR: re.compile(r"^ivr_sessions-\d{8}\.csv$"),
@@ -65,7 +70,11 @@ def simulate(cfg: SimulationConfig, out_dir: Path | str, progress: Progress | No
     streams): its data goes to `out_dir/helpdesk/*.json` and its truth to
     ground_truth/tickets.csv and ticket_daily.csv. With `cfg.cx`, the customer-experience
     sources follow (after both, on their own streams): `crm/`, `ivr/`, `surveys/` and the truth
-    files contacts.csv, cx_daily.csv, customer_monthly.csv and customer_experience.csv.
+    files contacts.csv, cx_daily.csv, customer_monthly.csv and customer_experience.csv. The planned
+    schedules are published as `wfm/schedule-YYYYMMDD.csv` (and `schedule-digital-` with the
+    helpdesk) up to `schedule_horizon_days` after the last day, with the truth files
+    agent_daily.csv (agent time against the schedule) and expected_interval.csv (the traffic
+    model's expectation for the horizon).
 
     progress(done_days, total_days, message) is called after each simulated day and once more
     when the files are complete. With `clean=True`, files that an earlier simulator run left in
@@ -84,6 +93,13 @@ def simulate(cfg: SimulationConfig, out_dir: Path | str, progress: Progress | No
         writer = LandingWriter(out_dir)
         truth = TruthBook(cfg, out_dir / TRUTH_DIR)
     engine = Engine(cfg, writer, truth)
+    # The planned schedules need no random draws, so planning them (the horizon too) before the
+    # run changes nothing in it; the agent truth intersects the states with them as they happen.
+    voice_schedule = plan_voice(cfg, engine.workforce)
+    last_day = cfg.start + timedelta(days=cfg.days - 1)
+    agent_book = AgentDayBook(cfg, engine.workforce.agents,
+                              shifts_between(voice_schedule, cfg.start - timedelta(days=1), last_day))
+    engine.agent_book = agent_book
     engine.run(progress)
     landing_files = writer.close()
     summary = _summary(cfg, engine, truth)
@@ -99,6 +115,14 @@ def simulate(cfg: SimulationConfig, out_dir: Path | str, progress: Progress | No
         ticket_truth_files, summary["helpdesk"] = write_ticket_truth(helpdesk, out_dir / TRUTH_DIR)
         tickets = len(helpdesk.tickets)
         setup["helpdesk"] = helpdesk_setup(helpdesk)
+    digital_schedule = plan_digital(cfg, helpdesk.directory) if helpdesk is not None else {}
+    wfm_files = write_schedules(out_dir, voice_schedule, digital_schedule)
+    wfm_truth_files = [
+        agent_book.close(out_dir / TRUTH_DIR / "agent_daily.csv",
+                                shifts_between(digital_schedule, cfg.start - timedelta(days=1), last_day)),
+        write_expected_intervals(cfg, horizon_days(cfg), out_dir / TRUTH_DIR / "expected_interval.csv"),
+    ]
+    summary["agent_time"] = agent_book.summary()
     cx_files: list[Path] = []
     cx_truth_files: list[Path] = []
     customers = 0
@@ -128,7 +152,8 @@ def simulate(cfg: SimulationConfig, out_dir: Path | str, progress: Progress | No
         "summary": summary,
         **setup,
     })
-    files = sorted(landing_files + helpdesk_files + cx_files) + truth_files + ticket_truth_files + cx_truth_files
+    files = (sorted(landing_files + helpdesk_files + cx_files + wfm_files) + truth_files + wfm_truth_files
+             + ticket_truth_files + cx_truth_files)
     seconds = time.perf_counter() - began
     if progress is not None:
         tickets_text = f", {tickets} tickets" if cfg.helpdesk else ""

@@ -253,22 +253,35 @@ class Workforce:
         rate = cfg.bad_day_absence_rate if bad else cfg.absence_rate
         shifts: list[Shift] = []
         absent: set[int] = set()
-        plan = self._plan(day.weekday())
-        for agent_index, start_minute, break_plan in plan:
-            planned_login = local_wall_epoch(day, start_minute, self.tz)
-            planned_logout = local_wall_epoch(day, start_minute + SHIFT_MINUTES, self.tz)
-            login = planned_login + rng.randint(-240, 60)
-            logout = planned_logout + rng.randint(0, 240)
+        planned = self.planned_shifts(day)
+        for plan in planned:
+            login = plan.login + rng.randint(-240, 60)
+            logout = plan.logout + rng.randint(0, 240)
             breaks = tuple(
-                (planned_login + minute * 60 + rng.randint(0, 240), seconds + rng.randint(0, 150), reason)
-                for minute, seconds, reason in break_plan
+                (start + rng.randint(0, 240), seconds + rng.randint(0, 150), reason)
+                for start, seconds, reason in plan.breaks
             )
-            shifts.append(Shift(agent_index, login, logout, breaks))
+            shifts.append(Shift(plan.agent, login, logout, breaks))
             if not bad and rng.random() < rate:
-                absent.add(agent_index)
+                absent.add(plan.agent)
         if bad:   # a bad day loses a fixed share of its staff, so it is reliably understaffed
-            absent = set(rng.sample([item[0] for item in plan], round(rate * len(plan))))
+            absent = set(rng.sample([plan.agent for plan in planned], round(rate * len(planned))))
         return DayRoster(day, tuple(shifts), frozenset(absent), bad)
+
+    def planned_shifts(self, day: date) -> tuple[Shift, ...]:
+        """The planned shifts of a site-local day, as the schedule publishes them: no jitter, no
+        absences, breaks at their planned instants with their planned lengths.
+
+        Deterministic and free of random draws (the weekday plan is cached), so planning any day,
+        also one after the simulated period, changes nothing in the simulation.
+        """
+        shifts = []
+        for agent_index, start_minute, break_plan in self._plan(day.weekday()):
+            login = local_wall_epoch(day, start_minute, self.tz)
+            logout = local_wall_epoch(day, start_minute + SHIFT_MINUTES, self.tz)
+            breaks = tuple((login + minute * 60, seconds, reason) for minute, seconds, reason in break_plan)
+            shifts.append(Shift(agent_index, login, logout, breaks))
+        return tuple(shifts)
 
     def _plan(self, weekday: int) -> tuple[PlannedShift, ...]:
         """(agent, local start minute, breaks) of every agent working on a weekday (cached)."""
