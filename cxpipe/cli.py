@@ -190,6 +190,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     from cxpipe.verify import (
         clear_personal_values,
+        compare_agents_with_truth,
         compare_cx_with_truth,
         compare_tickets_with_truth,
         compare_with_truth,
@@ -229,6 +230,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(ticket_report.text())
     cx_report = compare_cx_with_truth(settings.warehouse_path, landing / "ground_truth")
     print(cx_report.text())
+    agent_report = compare_agents_with_truth(settings.warehouse_path, landing / "ground_truth")
+    print(agent_report.text())
     privacy = scan_marts_for_personal_data(settings.warehouse_path, clear_personal_values(landing))
     print(privacy.text())
     day, queues, days = load_queue_days(settings.warehouse_path, None)
@@ -248,7 +251,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"  {cxpipe} sql --warehouse {settings.warehouse_path} "
         "\"select * from marts.kpi_queue_daily order by report_date desc limit 10\""
     )
-    return 0 if report.matches and ticket_report.matches and cx_report.matches and privacy.clean else 1
+    reports = (report, ticket_report, cx_report, agent_report)
+    return 0 if all(r.matches for r in reports) and privacy.clean else 1
 
 
 def cmd_keygen(args: argparse.Namespace) -> int:

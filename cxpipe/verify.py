@@ -1,4 +1,4 @@
-"""Compare the voice and ticket marts with the simulator's ground truth (used by `cxpipe demo`).
+"""Compare the voice, ticket, customer-experience and agent marts with the simulator's ground truth (used by `cxpipe demo`).
 
 The end-to-end tests do their own comparison; this one is for a person watching the demo.
 """
@@ -124,6 +124,45 @@ def compare_cx_with_truth(warehouse: Path, truth_dir: Path) -> TruthReport:
         ).fetchall()
     marts = {(r[0], r[1]): dict(zip(truth_columns, r[2:])) for r in rows}
     return _compare(report, truth, marts, dict.fromkeys(truth_columns, 1e-4))
+
+
+# ground_truth/agent_daily.csv column -> kpi_agent_daily column
+AGENT_TRUTH_COLUMNS = {
+    "scheduled_seconds": "scheduled_seconds",
+    "scheduled_work_seconds": "scheduled_on_queue_seconds",
+    "logged_in_seconds": "logged_in_seconds",
+    "available_seconds": "available_seconds",
+    "on_contact_seconds": "talk_seconds",
+    "hold_seconds": "hold_seconds",
+    "acw_seconds": "acw_seconds",
+    "break_seconds": "break_seconds",
+    "scheduled_logged_in_seconds": "scheduled_logged_in_seconds",
+    "adherent_seconds": "adherent_seconds",
+}
+
+
+def compare_agents_with_truth(warehouse: Path, truth_dir: Path) -> TruthReport:
+    """kpi_agent_daily against ground_truth/agent_daily.csv for the simulated days: every agent-day
+    with scheduled or logged-in time, every state, schedule and adherence time to the second.
+    (The marts also hold the schedule's days before and after the simulated ones.)"""
+    report = TruthReport(rows_name="agent-days (agent x day)",
+                         ok_detail=f"{len(AGENT_TRUTH_COLUMNS)} state, schedule and adherence times to the second")
+    truth_file = truth_dir / "agent_daily.csv"
+    with truth_file.open(newline="") as handle:
+        truth = {(r["agent_id"], r["report_date"]): r for r in csv.DictReader(handle)}
+    if not truth:
+        return report
+    first, last = min(day for _, day in truth), max(day for _, day in truth)
+    columns = list(AGENT_TRUTH_COLUMNS.values())
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            f"select agent_id, cast(report_date as varchar), {', '.join(columns)} from marts.kpi_agent_daily "
+            "where report_date between cast(? as date) and cast(? as date) "
+            "and (scheduled_seconds > 0 or logged_in_seconds > 0)",
+            [first, last],
+        ).fetchall()
+    marts = {(r[0], r[1]): dict(zip(AGENT_TRUTH_COLUMNS, r[2:])) for r in rows}
+    return _compare(report, truth, marts, dict.fromkeys(AGENT_TRUTH_COLUMNS, 0.5))
 
 
 # Phone numbers and e-mail addresses as they appear in clear (a keyed pseudonym is 64 hex digits,

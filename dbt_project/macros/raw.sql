@@ -23,14 +23,30 @@
     configured has no tables, and dlt creates a column or a child table only when a value first
     arrives. `columns` maps each column to its SQL type; a missing column is a typed NULL, a missing
     table gives no rows. With `completed_only`, only rows of completed loads (D10) are kept (child
-    tables have no `_dlt_load_id`: they follow their parent). -#}
+    tables have no `_dlt_load_id`: they follow their parent). In a dbt unit test the source is the
+    test's given rows, which have every column. -#}
 {% macro raw_table(source_name, table_name, columns, completed_only=true) -%}
     {%- set src = source(source_name, table_name) -%}
     {%- set relation = none -%}
-    {%- if execute -%}
+    {%- set is_fixture = src.schema is none -%}
+    {%- if execute and not is_fixture -%}
         {%- set relation = adapter.get_relation(database=src.database, schema=src.schema, identifier=src.identifier) -%}
     {%- endif -%}
-    {%- if relation is none -%}
+    {%- if is_fixture -%}
+    {#- A dbt unit test's given rows (a CTE): every declared column is there. -#}
+    select
+        {%- for name, type in columns.items() %}
+        cast({{ adapter.quote(name) }} as {{ type }}) as {{ adapter.quote(name) }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ src }}
+    {%- if completed_only %}
+    where _dlt_load_id in (
+        select load_id
+        from {{ source(source_name, '_dlt_loads') }}
+        where status = 0
+    )
+    {%- endif %}
+    {%- elif relation is none -%}
     select
         {%- for name, type in columns.items() %}
         cast(null as {{ type }}) as {{ adapter.quote(name) }}{{ "," if not loop.last }}

@@ -11,6 +11,7 @@ and kpi_staffing_interval (which joins the published WFM schedule). The KPI sett
 vars of dbt_project.yml, read here so Python and SQL use the same targets.
 """
 
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from dagster import (
     multi_asset,
 )
 
+from ingestion.feed import LOAD_ID_COLUMN, RunStamp, with_load_id_column
 from ingestion.pipelines import make_pipeline
 from orchestration.forecast_metadata import backtest_metadata
 from orchestration.kpi_settings import kpi_vars
@@ -125,6 +127,17 @@ def build_forecast(
     return {"queue_interval_forecast": by_queue, "interval_staffing": interval, "forecast_backtest": backtest}
 
 
+def _replaced_table(name: str, frame: pd.DataFrame) -> Any:
+    """A dlt resource that replaces table `name` with `frame`, each row stamped with its load id
+    (dbt reads only rows of completed loads, D10; dlt adds none to data frames by itself)."""
+
+    @dlt.resource(name=name, write_disposition="replace", columns=with_load_id_column({}))
+    def table() -> Iterator[pd.DataFrame]:
+        yield frame.assign(**{LOAD_ID_COLUMN: RunStamp.current().load_id})
+
+    return table
+
+
 @multi_asset(
     name="queue_forecast",
     specs=[
@@ -149,10 +162,7 @@ def queue_forecast(context: AssetExecutionContext, cxpipe: CxpipeResource):
         pipeline_name=FORECAST_PIPELINE_NAME,
         dataset_name=FORECAST_DATASET,
     )
-    resources = [
-        dlt.resource(frame, name=name, write_disposition="replace")
-        for name, frame in tables.items() if not frame.empty
-    ]
+    resources = [_replaced_table(name, frame) for name, frame in tables.items() if not frame.empty]
     if resources:
         pipeline.run(resources)
     forecast = tables["queue_interval_forecast"]

@@ -150,7 +150,8 @@ def test_second_run_changes_no_mart(simulated_run):
 
     settings, _, _ = simulated_run
     tables = ["fct_queue_calls", "kpi_queue_daily", "kpi_queue_interval", "dim_queues", "dim_agents",
-              "fct_tickets", "fct_ticket_sla", "fct_ticket_backlog_daily", "kpi_ticket_daily", "kpi_channel_daily"]
+              "fct_tickets", "fct_ticket_sla", "fct_ticket_backlog_daily", "kpi_ticket_daily", "kpi_channel_daily",
+              "fct_agent_state_intervals", "fct_agent_schedule_intervals", "kpi_agent_daily", "kpi_cost_daily"]
 
     def snapshot() -> dict[str, list[str]]:
         # Sums of doubles may add up in another order: compare them to 9 significant digits.
@@ -167,6 +168,81 @@ def test_second_run_changes_no_mart(simulated_run):
     after = snapshot()
     assert query(settings.warehouse_path, raw_counts) == raw_before
     assert after == before
+
+
+def test_agent_days_equal_the_ground_truth(simulated_run):
+    """Every agent-day's state, schedule and adherence times (cut at midnight, the 25-hour day
+    included) equal the simulator's own timeline."""
+    from cxpipe.verify import compare_agents_with_truth
+
+    settings, _, truth_dir = simulated_run
+    report = compare_agents_with_truth(settings.warehouse_path, truth_dir)
+    assert report.matches, report.text()
+    assert report.compared_rows >= 30
+    truth = pd.read_csv(truth_dir / "agent_daily.csv")
+    assert (truth["is_state_tracked"] == False).any(), "digital agents are scheduled too"  # noqa: E712
+    assert (truth["adherent_seconds"] < truth["scheduled_seconds"]).any()
+
+
+def test_agent_calls_equal_the_ground_truth(simulated_run):
+    """Each agent's answered, handled and transferred calls and handle time, on the day offered."""
+    settings, _, truth_dir = simulated_run
+    entries = pd.read_csv(truth_dir / "queue_entries.csv", dtype={"agent_id": str, "report_date": str})
+    answered = entries[entries["agent_id"].notna()].copy()
+    answered["handled"] = answered["is_handled"].astype(str).str.lower() == "true"
+    answered["transferred"] = answered["is_transferred"].astype(str).str.lower() == "true"
+    answered["handle"] = (answered["talk_seconds"] + answered["hold_seconds"] + answered["acw_seconds"]).where(
+        answered["handled"], 0)
+    truth = answered.groupby(["agent_id", "report_date"]).agg(
+        calls_answered=("queue_entry_id", "size"), calls_handled=("handled", "sum"),
+        call_handle_seconds=("handle", "sum"), calls_transferred=("transferred", "sum")).reset_index()
+    rows = query(settings.warehouse_path,
+                 "select agent_id, cast(report_date as varchar), calls_answered, calls_handled, call_handle_seconds, "
+                 "calls_transferred from marts.kpi_agent_daily where calls_answered > 0")
+    marts = pd.DataFrame(rows, columns=list(truth.columns))
+    merged = truth.merge(marts, on=["agent_id", "report_date"], how="outer", suffixes=("_truth", "_marts"))
+    assert len(merged) == len(truth) == len(marts)
+    for column in ("calls_answered", "calls_handled", "call_handle_seconds", "calls_transferred"):
+        assert (merged[f"{column}_truth"] == merged[f"{column}_marts"]).all(), column
+
+
+def test_cost_per_contact_adds_up_from_the_truth_and_the_seeds(simulated_run):
+    """kpi_cost_daily's total per day = phone agents' logged-in hours and digital agents' scheduled
+    hours (truth) at the seeds' hourly costs + the fixed costs of the channels in use."""
+    from orchestration.dbt_project import DBT_PROJECT_DIR
+
+    settings, _, truth_dir = simulated_run
+    seeds = DBT_PROJECT_DIR / "seeds"
+    rates = pd.read_csv(seeds / "agent_costs.csv").set_index("team_name")["hourly_cost"]
+    fixed = pd.read_csv(seeds / "channel_costs.csv").set_index("channel")["fixed_cost_per_day"]
+    agents = pd.read_csv(truth_dir / "agent_daily.csv", dtype={"agent_id": str})
+    tracked = agents["is_state_tracked"].astype(str).str.lower() == "true"
+    paid = agents["logged_in_seconds"].where(tracked, agents["scheduled_seconds"]).fillna(0)
+    agents["cost"] = paid / 3600 * agents["team"].map(rates).fillna(rates["*"])
+    expected_agent = agents.groupby("report_date")["cost"].sum()
+    rows = query(settings.warehouse_path,
+                 "select cast(report_date as varchar), channel, agent_cost, fixed_cost, handled_contacts "
+                 "from marts.kpi_cost_daily")
+    costs = pd.DataFrame(rows, columns=["report_date", "channel", "agent_cost", "fixed_cost", "handled"])
+    in_use = set(costs.loc[costs["handled"] > 0, "channel"])
+    for day, group in costs.groupby("report_date"):
+        assert float(group["agent_cost"].sum()) == pytest.approx(expected_agent[day], abs=0.01), day
+        assert set(group["channel"]) - {"unallocated"} == in_use, day
+        assert float(group["fixed_cost"].sum()) == pytest.approx(sum(fixed.get(c, 0) for c in in_use)), day
+
+
+def test_forecast_and_staffing_cover_the_published_schedule(simulated_run):
+    """The forecast starts the day after the history and runs 14 days; the staffing mart joins it
+    with the published schedule (phone agents on shift); the history is too short for a backtest."""
+    settings, _, _ = simulated_run
+    days = query(settings.warehouse_path,
+                 "select min(report_date), max(report_date), count(distinct report_date), "
+                 "sum(scheduled_agents), min(required_positions) from marts.kpi_staffing_interval")[0]
+    assert (str(days[0]), str(days[1]), days[2]) == ("2026-10-27", "2026-11-09", 14)
+    assert days[3] > 0 and days[4] >= 0
+    queues = query(settings.warehouse_path, "select count(distinct queue_name) from marts.fct_queue_interval_forecast")
+    assert queues[0][0] >= 3
+    assert query(settings.warehouse_path, "select count(*) from marts.fct_forecast_backtest") == [(0,)]
 
 
 TICKET_TEXT = ["channel", "is_outbound", "report_date", "status", "priority", "group_id", "group_name",

@@ -3,7 +3,9 @@
     cut at midnight; scheduled time and adherence from the published schedule; the calls the
     agent answered on the day they were offered (D6), and FCR and CSAT of the contacts the agent
     handled first (kpi_cx_daily). Agents without any state data (digital agents) have NULL state
-    times, not zeros. Every ratio comes with its numerator and denominator. -#}
+    times, not zeros. Only the days the state and call data cover are reported, and scheduled time
+    only as far as the state data reaches (D28): the schedule is published ahead, and time not
+    yet due is not an absence. Every ratio comes with its numerator and denominator. -#}
 with
 
 states as (
@@ -50,15 +52,36 @@ state_days as (
     group by agent_id, report_date
 ),
 
+data_as_of as (
+    -- The latest instant the agent-state data reaches: schedule time after it is not due yet.
+    select coalesce(max(ended_at), {{ far_future() }}) as as_of from states
+),
+
+due_schedule as (
+    select
+        scheduled.agent_id,
+        scheduled.report_date,
+        scheduled.team_name,
+        scheduled.agent_name,
+        scheduled.is_on_queue,
+        {{ seconds_between(
+            'scheduled.started_at',
+            'case when scheduled.ended_at < data_as_of.as_of then scheduled.ended_at else data_as_of.as_of end'
+        ) }} as due_seconds
+    from scheduled
+    cross join data_as_of
+    where scheduled.started_at < data_as_of.as_of
+),
+
 schedule_days as (
     select
         agent_id,
         report_date,
         max(team_name) as scheduled_team_name,
         max(agent_name) as scheduled_agent_name,
-        sum(scheduled_seconds) as scheduled_seconds,
-        sum(case when is_on_queue then scheduled_seconds else 0 end) as scheduled_on_queue_seconds
-    from scheduled
+        sum(due_seconds) as scheduled_seconds,
+        sum(case when is_on_queue then due_seconds else 0 end) as scheduled_on_queue_seconds
+    from due_schedule
     group by agent_id, report_date
 ),
 
@@ -99,7 +122,19 @@ cx_days as (
     group by agent_id, report_date
 ),
 
-keys as (
+covered as (
+    -- The days the agent and call data cover. The schedule reaches further (published ahead, and
+    -- the day before the first data for night shifts): those days are not reported here, or a
+    -- future day would show every agent absent (kpi_staffing_interval compares the future).
+    select min(report_date) as first_day, max(report_date) as last_day
+    from (
+        select report_date from state_days
+        union all
+        select report_date from call_days
+    ) as data_days
+),
+
+all_keys as (
     select agent_id, report_date from state_days
     union
     select agent_id, report_date from schedule_days
@@ -107,6 +142,13 @@ keys as (
     select agent_id, report_date from call_days
     union
     select agent_id, report_date from cx_days
+),
+
+keys as (
+    select all_keys.agent_id, all_keys.report_date
+    from all_keys
+    cross join covered
+    where all_keys.report_date between covered.first_day and covered.last_day
 ),
 
 joined as (

@@ -73,7 +73,10 @@ handled_days as (
 ),
 
 days as (
+    -- The days from the first to the last handled contact (kpi_agent_daily covers the days of the
+    -- agent and call data; the schedule's future days never cost anything here).
     select report_date from agent_cost_days
+    where report_date between (select min(report_date) from handled_days) and (select max(report_date) from handled_days)
     union
     select report_date from handled_days
 ),
@@ -93,6 +96,7 @@ grid as (
     select report_date, 'unallocated' as channel
     from agent_cost_days
     where digital_agent_cost > 0
+        and report_date in (select report_date from days)
         and not exists (
             select 1 from handled_days
             where handled_days.report_date = agent_cost_days.report_date and handled_days.tickets_solved > 0
