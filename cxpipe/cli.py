@@ -117,6 +117,7 @@ def cmd_kpis(args: argparse.Namespace) -> int:
         format_digital_summary,
         format_summary,
         format_trend,
+        format_workforce_summary,
         load_daily_totals,
         load_queue_days,
         quarantine_count,
@@ -126,7 +127,8 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     day, queues, days = load_queue_days(settings.warehouse_path, args.date)
     print(format_summary(day, queues, days, quarantine_count(settings.warehouse_path)))
     print(format_trend(load_daily_totals(settings.warehouse_path, day)))
-    for extra in (format_digital_summary(settings.warehouse_path, day), format_cx_summary(settings.warehouse_path, day)):
+    for extra in (format_digital_summary(settings.warehouse_path, day), format_cx_summary(settings.warehouse_path, day),
+                  format_workforce_summary(settings.warehouse_path, day)):
         if extra:
             print(extra)
     return 0
@@ -184,6 +186,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         format_digital_summary,
         format_summary,
         format_trend,
+        format_workforce_summary,
         load_daily_totals,
         load_queue_days,
         quarantine_count,
@@ -238,7 +241,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print()
     print(format_summary(day, queues, days, quarantine_count(settings.warehouse_path)))
     print(format_trend(load_daily_totals(settings.warehouse_path, day)))
-    for extra in (format_digital_summary(settings.warehouse_path, day), format_cx_summary(settings.warehouse_path, day)):
+    for extra in (format_digital_summary(settings.warehouse_path, day), format_cx_summary(settings.warehouse_path, day),
+                  format_workforce_summary(settings.warehouse_path, day)):
         if extra:
             print(extra)
     cxpipe = _cxpipe_command()

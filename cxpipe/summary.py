@@ -243,3 +243,113 @@ def format_cx_summary(warehouse: Path, day: date) -> str:
         f"  self-service {_pct(_ratio(self_served, sessions)).strip()} of IVR and bot sessions   "
         f"survey response rate {_pct(_ratio(answered, sent)).strip()}",
     ])
+
+
+def _hours(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} h"
+
+
+def _money(value: float) -> str:
+    return f"{value:,.2f}"
+
+
+def _optional_query(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[tuple]:
+    """Rows of `sql`, or none when its mart (or a column of it) is missing in an older warehouse."""
+    try:
+        return con.execute(sql, params).fetchall()
+    except (duckdb.CatalogException, duckdb.BinderException):
+        return []
+
+
+def _agent_lines(con: duckdb.DuckDBPyConnection, day: date) -> list[str]:
+    """Phone agents of the day per team and all together (kpi_agent_daily), as ratios of summed seconds."""
+    rows = _optional_query(con, """
+        select coalesce(team_name, '(no team)'),
+               count(*) filter (where logged_in_seconds > 0),
+               coalesce(sum(logged_in_seconds), 0), coalesce(sum(handle_seconds), 0),
+               coalesce(sum(available_seconds), 0), coalesce(sum(adherent_seconds), 0),
+               coalesce(sum(scheduled_seconds), 0), coalesce(sum(scheduled_not_logged_in_seconds), 0),
+               coalesce(sum(call_handle_seconds), 0), coalesce(sum(calls_handled), 0)
+        from marts.kpi_agent_daily where report_date = ? and has_state_data
+        group by 1 order by 1
+        """, [day])
+    if not rows:
+        return []
+    totals = ("ALL TEAMS", *(sum(float(r[i]) for r in rows) for i in range(1, len(rows[0]))))
+    header = (f"{'team':<14} {'agents':>6} {'logged in':>10} {'occupancy':>9} {'utiliz.':>8} "
+              f"{'adherence':>9} {'shrinkage':>9} {'AHT':>8}")
+    lines = ["", f"Phone agents on {day} (ratios of the day's summed seconds; agents = logged in):",
+             header, "-" * len(header)]
+    for team, agents, logged_in, handle, available, adherent, scheduled, not_logged_in, call_handle, calls in (
+            [*rows, totals] if len(rows) > 1 else rows):
+        if team == "ALL TEAMS":
+            lines.append("-" * len(header))
+        lines.append(
+            f"{team:<14} {int(agents):>6} {_hours(logged_in):>10} {_pct(_ratio(handle, handle + available)):>9} "
+            f"{_pct(_ratio(handle, logged_in)):>8} {_pct(_ratio(adherent, scheduled)):>9} "
+            f"{_pct(_ratio(not_logged_in, scheduled)):>9} {_secs(_ratio(call_handle, calls)):>8}")
+    return lines
+
+
+def _cost_lines(con: duckdb.DuckDBPyConnection, day: date) -> list[str]:
+    """The day's cost per channel and in total (kpi_cost_daily); cost per contact = total cost / contacts."""
+    rows = _optional_query(con, """
+        select channel, coalesce(handled_contacts, 0), coalesce(total_cost, 0)::double
+        from marts.kpi_cost_daily
+        where report_date = ? and (handled_contacts > 0 or total_cost > 0)
+        order by total_cost desc, channel
+        """, [day])
+    if not rows:
+        return []
+    header = f"{'channel':<17} {'contacts':>8} {'total cost':>12} {'per contact':>11}"
+    lines = ["", f"Cost on {day} (agent paid hours x hourly cost + fixed cost):", header, "-" * len(header)]
+    contacts_all = sum(int(r[1]) for r in rows)
+    cost_all = sum(float(r[2]) for r in rows)
+    for channel, contacts, cost in [*rows, ("ALL CHANNELS", contacts_all, cost_all)]:
+        if channel == "ALL CHANNELS":
+            lines.append("-" * len(header))
+        per_contact = _ratio(cost, contacts)
+        lines.append(f"{channel:<17} {int(contacts):>8} {_money(cost):>12} "
+                     f"{'-' if per_contact is None else _money(per_contact):>11}")
+    return lines
+
+
+def _staffing_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The first day of the forecast horizon (kpi_staffing_interval) and the pooled backtest error."""
+    first = _optional_query(con, """
+        select report_date, sum(forecast_offered), max(required_positions),
+               count(*) filter (where staffing_gap < 0), count(*)
+        from marts.kpi_staffing_interval
+        where report_date = (select min(report_date) from marts.kpi_staffing_interval)
+        group by report_date
+        """, [])
+    if not first:
+        return []
+    first_day, offered, peak, short_count, intervals = first[0]
+    lines = ["", f"Staffing look-ahead, first forecast day {first_day}:",
+             f"  forecast calls {float(offered or 0):.0f}   peak required positions "
+             f"{'-' if peak is None else int(peak)}   intervals short of staff {int(short_count)} of {int(intervals)}"]
+    if short_count:
+        gap, start = _optional_query(con, """
+            select staffing_gap, interval_start from marts.kpi_staffing_interval
+            where report_date = ? and staffing_gap < 0 order by staffing_gap, interval_start limit 1
+            """, [first_day])[0]
+        lines.append(f"  worst gap {gap:+.1f} agents at {start:%H:%M} (scheduled - required positions)")
+    backtest = _optional_query(con, """
+        select daily_mape, interval_wape, holdout_start, holdout_end
+        from marts.fct_forecast_backtest where queue_name = '*' order by holdout_end desc limit 1
+        """, [])
+    if backtest:
+        mape, wape, start, end = backtest[0]
+        lines.append(f"  backtest {start} to {end}, all queues: daily MAPE {_pct(mape).strip()}   "
+                     f"interval WAPE {_pct(wape).strip()}")
+    return lines
+
+
+def format_workforce_summary(warehouse: Path, day: date) -> str | None:
+    """Phone agents' occupancy, utilization, adherence and shrinkage (kpi_agent_daily), the cost per
+    contact (kpi_cost_daily) of the day, and the staffing look-ahead of the forecast
+    (kpi_staffing_interval, fct_forecast_backtest); None when the warehouse has none of them."""
+    with _connect(warehouse) as con:
+        lines = [*_agent_lines(con, day), *_cost_lines(con, day), *_staffing_lines(con)]
+    return "\n".join(lines) if lines else None

@@ -55,6 +55,7 @@ CX_RAW_TABLES = {
     "surveys": ("survey_responses", "quarantine"),
     "crm": ("customers", "contracts", "orders", "quarantine"),
     "ivr": ("ivr_sessions", "quarantine"),
+    "wfm": ("schedule_activities", "quarantine"),
 }
 
 
@@ -92,6 +93,31 @@ def test_marts_descend_from_every_raw_table(defs):
     upstream = ancestors(AssetKey(["kpi_queue_interval"]))
     for table in ("queue_log_events", "cdr_records", "agent_state_events"):
         assert AssetKey(["raw", "telephony", table]) in upstream
+
+
+def test_forecast_sits_between_the_voice_marts_and_the_staffing_mart(defs):
+    """queue_forecast reads the voice marts and writes dataset `forecast`, which dbt's forecast
+    staging reads (same keys); the staffing mart also descends from the WFM schedule and the
+    agent-state feed, so the daily job builds it after all of them."""
+    graph = _graph(defs)
+    forecast_keys = {AssetKey(["forecast", t]) for t in ("queue_interval_forecast", "interval_staffing", "forecast_backtest")}
+    for key in forecast_keys:
+        assert graph.get(key).is_materializable
+        assert {AssetKey(["kpi_queue_interval"]), AssetKey(["fct_queue_calls"])} <= graph.get(key).parent_keys
+        assert graph.get(key).group_name == "forecast"
+    assert AssetKey(["forecast", "interval_staffing"]) in graph.get(AssetKey(["stg_forecast__interval_staffing"])).parent_keys
+    upstream = set()
+    todo = [AssetKey(["kpi_staffing_interval"])]
+    while todo:
+        for parent in graph.get(todo.pop()).parent_keys:
+            if parent not in upstream:
+                upstream.add(parent)
+                todo.append(parent)
+    assert forecast_keys & upstream
+    assert AssetKey(["raw", "wfm", "schedule_activities"]) in upstream
+    assert AssetKey(["raw", "telephony", "agent_state_events"]) in upstream
+    job = defs.resolve_job_def("cx_refresh")
+    assert AssetKey(["kpi_staffing_interval"]) in job.asset_layer.selected_asset_keys
 
 
 def test_every_step_that_opens_the_warehouse_is_in_the_duckdb_pool(defs):
