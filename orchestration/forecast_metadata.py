@@ -29,9 +29,13 @@ def backtest_metadata(backtest: pd.DataFrame) -> dict[str, Any]:
     return {
         "backtest_daily_mape": MetadataValue.float(float(row["daily_mape"])),
         "backtest_interval_wape": MetadataValue.float(float(row["interval_wape"])),
-        "backtest_days": f"{row['holdout_start']} .. {row['holdout_end']}",
+        "backtest_days": f"{_day(row['holdout_start'])} .. {_day(row['holdout_end'])}",
         "backtest_by_queue": MetadataValue.md("\n".join(lines)),
     }
+
+
+def _day(value: Any) -> str:
+    return str(pd.Timestamp(value).date())
 
 
 def read_backtest_metadata(cxpipe: CxpipeResource) -> dict[str, Any]:

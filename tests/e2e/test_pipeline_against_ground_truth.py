@@ -243,6 +243,16 @@ def test_forecast_and_staffing_cover_the_published_schedule(simulated_run):
     queues = query(settings.warehouse_path, "select count(distinct queue_name) from marts.fct_queue_interval_forecast")
     assert queues[0][0] >= 3
     assert query(settings.warehouse_path, "select count(*) from marts.fct_forecast_backtest") == [(0,)]
+    # The forecast assets and the marts built from them carry the backtest as metadata (here: too
+    # little history for one, which the metadata says).
+    from dagster import AssetKey, DagsterInstance
+
+    with DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        for key in (["forecast", "interval_staffing"], ["kpi_staffing_interval"], ["fct_queue_interval_forecast"]):
+            event = instance.get_latest_materialization_event(AssetKey(key))
+            assert event is not None, key
+            metadata = event.asset_materialization.metadata
+            assert "not enough history" in metadata["backtest"].value, (key, metadata)
 
 
 TICKET_TEXT = ["channel", "is_outbound", "report_date", "status", "priority", "group_id", "group_name",
