@@ -270,7 +270,7 @@ def _agent_lines(con: duckdb.DuckDBPyConnection, day: date) -> list[str]:
                coalesce(sum(available_seconds), 0), coalesce(sum(adherent_seconds), 0),
                coalesce(sum(scheduled_seconds), 0), coalesce(sum(scheduled_not_logged_in_seconds), 0),
                coalesce(sum(call_handle_seconds), 0), coalesce(sum(calls_handled), 0)
-        from marts.kpi_agent_daily where report_date = ? and has_state_data
+        from marts.kpi_agent_daily where report_date = ? and is_phone_agent
         group by 1 order by 1
         """, [day])
     if not rows:

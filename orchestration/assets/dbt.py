@@ -40,12 +40,22 @@ def _asset_key(context: AssetExecutionContext, event: Any) -> AssetKey | None:
 def cx_dbt_models(
     context: AssetExecutionContext, dbt: DbtCliResource, cxpipe: CxpipeResource
 ) -> Iterator[Any]:
-    held = []
-    for event in dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream():
-        if _asset_key(context, event) in FORECAST_MARTS:
-            held.append(event)
-        else:
-            yield event
+    held: list[Any] = []
+    try:
+        for event in dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream():
+            if _asset_key(context, event) in FORECAST_MARTS:
+                held.append(event)
+            else:
+                yield event
+    except Exception:
+        # dbt failed elsewhere in the step: what it did build is still recorded.
+        yield from _with_backtest(held, cxpipe)
+        raise
+    yield from _with_backtest(held, cxpipe)
+
+
+def _with_backtest(held: list[Any], cxpipe: CxpipeResource) -> Iterator[Any]:
+    """The held events of the forecast marts, their materializations with the backtest metadata."""
     if not held:
         return
     metadata = read_backtest_metadata(cxpipe)

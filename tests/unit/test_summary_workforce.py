@@ -22,7 +22,7 @@ def _agents(con):
             ('b1', date '2026-10-12', 'Team B', true, 3600, 0, 0, 0, 0, 3600, 0, 0),
             ('s1', date '2026-10-12', 'Support', false, 28800, null, null, null, null, null, 0, 0),
             ('a1', date '2026-10-13', 'Team A', true, 9000, 9000, 9000, 0, 9000, 0, 9000, 1)
-        ) t(agent_id, report_date, team_name, has_state_data, scheduled_seconds, logged_in_seconds,
+        ) t(agent_id, report_date, team_name, is_phone_agent, scheduled_seconds, logged_in_seconds,
             handle_seconds, available_seconds, adherent_seconds, scheduled_not_logged_in_seconds,
             call_handle_seconds, calls_handled)""")
 

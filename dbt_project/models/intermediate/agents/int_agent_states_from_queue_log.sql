@@ -1,8 +1,9 @@
 {#- Agent states made from the queue_log's member events, for agents the agent-state feed does not
     cover (KPI_DEFINITIONS.md: "and queue_log AGENTLOGIN/PAUSE where that is the only source"; D27).
     One row per state change: after each member event (seed queue_log_agent_events) the agent is
-    logged out after a session end; else on a contact between a call start and its end; else on
-    a break while paused; else available. A log that starts mid-session counts as logged in. The
+    on a contact between a call start and its end; else logged out after a session end; else on
+    a break while paused; else available. An agent the feed names later is read from the
+    queue_log until the feed's first event for it. A log that starts mid-session counts as logged in. The
     PAUSE an Asterisk logs once per queue of the member makes one change, not several. -#}
 with
 
@@ -16,7 +17,10 @@ effects as (
 ),
 
 feed_agents as (
-    select distinct agent_id from {{ ref('stg_telephony__agent_state_events') }}
+    -- When the agent-state feed first names each agent: from then on the feed speaks for it.
+    select agent_id, min(started_at) as first_feed_at
+    from {{ ref('stg_telephony__agent_state_events') }}
+    group by agent_id
 ),
 
 member_events as (
@@ -37,13 +41,15 @@ member_events as (
         case effects.effect when 'pause' then nullif(trim(events.data1), '') end as pause_reason,
         case effects.effect
             when 'call_start' then 1 when 'call_end' then 0 when 'session_start' then 0 when 'session_end' then 0
-        end as call_flag
+        end as call_flag,
+        feed_agents.first_feed_at
     from events
     inner join effects
         on events.event_name = effects.event_name
-    where not exists (
-        select 1 from feed_agents where feed_agents.agent_id = events.agent_id
-    )
+    left join feed_agents
+        on events.agent_id = feed_agents.agent_id
+    where feed_agents.first_feed_at is null
+        or events.event_at < feed_agents.first_feed_at
 ),
 
 ordered as (
@@ -80,9 +86,10 @@ carried as (
 stated as (
     select
         *,
+        -- A call is taken in a session even when a per-queue REMOVEMEMBER said otherwise.
         case
-            when is_in_session = 0 then 'LOGOUT'
             when is_on_call = 1 then 'ON_CONTACT'
+            when is_in_session = 0 then 'LOGOUT'
             when is_paused = 1 then 'BREAK'
             else 'AVAILABLE'
         end as agent_state
@@ -103,7 +110,8 @@ final as (
         agent_state,
         case when agent_state = 'BREAK' then paused_for end as state_reason,
         event_at as started_at,
-        lead(event_at) over (partition by agent_id order by event_order) as ended_at
+        -- The last queue_log state before the feed takes over ends where the feed begins.
+        coalesce(lead(event_at) over (partition by agent_id order by event_order), first_feed_at) as ended_at
     from changes
     where previous_state is null or previous_state <> agent_state
 )

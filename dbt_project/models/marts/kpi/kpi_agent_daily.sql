@@ -2,8 +2,8 @@
     time in each state from the agent-state feed (or the queue_log where it is the only source),
     cut at midnight; scheduled time and adherence from the published schedule; the calls the
     agent answered on the day they were offered (D6), and FCR and CSAT of the contacts the agent
-    handled first (kpi_cx_daily). Agents without any state data (digital agents) have NULL state
-    times, not zeros. Only the days the state and call data cover are reported, and scheduled time
+    handled first (kpi_cx_daily). Helpdesk agents (digital, no state feed) have NULL state times,
+    not zeros; a phone agent absent all day has zeros. Only the days the state and call data cover are reported, and scheduled time
     only as far as the state data reaches (D28): the schedule is published ahead, and time not
     yet due is not an absence. Every ratio comes with its numerator and denominator. -#}
 with
@@ -32,8 +32,14 @@ agents as (
     select * from {{ ref('dim_agents') }}
 ),
 
-tracked_agents as (
-    select distinct agent_id from {{ ref('int_agent_state_spans') }}
+helpdesk_agents as (
+    -- Digital agents: everyone who is or was a helpdesk agent (D15). Everyone else is a phone
+    -- agent, whose state times are 0 on a day without any state (absent), never NULL.
+    select distinct cast(user_id as varchar) as agent_id from {{ ref('int_zendesk__agents') }}
+),
+
+replies as (
+    select * from {{ ref('fct_ticket_replies') }}
 ),
 
 state_days as (
@@ -53,8 +59,14 @@ state_days as (
 ),
 
 data_as_of as (
-    -- The latest instant the agent-state data reaches: schedule time after it is not due yet.
-    select coalesce(max(ended_at), {{ far_future() }}) as as_of from states
+    -- The latest instant the agent data reaches (agent states, helpdesk replies): schedule time
+    -- after it is not due yet.
+    select coalesce(max(latest_at), {{ far_future() }}) as as_of
+    from (
+        select max(ended_at) as latest_at from states
+        union all
+        select max(commented_at) as latest_at from replies
+    ) as latest
 ),
 
 due_schedule as (
@@ -123,14 +135,17 @@ cx_days as (
 ),
 
 covered as (
-    -- The days the agent and call data cover. The schedule reaches further (published ahead, and
-    -- the day before the first data for night shifts): those days are not reported here, or a
-    -- future day would show every agent absent (kpi_staffing_interval compares the future).
+    -- The days the agent, call and contact data cover. The schedule reaches further (published
+    -- ahead, and the day before the first data for night shifts): those days are not reported
+    -- here, or a future day would show every agent absent (kpi_staffing_interval compares the
+    -- future).
     select min(report_date) as first_day, max(report_date) as last_day
     from (
         select report_date from state_days
         union all
         select report_date from call_days
+        union all
+        select report_date from cx_days
     ) as data_days
 ),
 
@@ -157,7 +172,7 @@ joined as (
         keys.report_date,
         coalesce(schedule_days.scheduled_team_name, agents.team_name) as team_name,
         coalesce(agents.agent_name, schedule_days.scheduled_agent_name) as agent_name,
-        tracked_agents.agent_id is not null as has_state_data,
+        helpdesk_agents.agent_id is null as is_phone_agent,
         schedule_days.scheduled_seconds,
         schedule_days.scheduled_on_queue_seconds,
         state_days.logged_in_seconds,
@@ -192,24 +207,24 @@ joined as (
         on keys.agent_id = cx_days.agent_id and keys.report_date = cx_days.report_date
     left join agents
         on keys.agent_id = agents.agent_id
-    left join tracked_agents
-        on keys.agent_id = tracked_agents.agent_id
+    left join helpdesk_agents
+        on keys.agent_id = helpdesk_agents.agent_id
 ),
 
 zeroed as (
-    -- State times are 0 on a day a tracked agent did not log in, NULL for agents never tracked.
+    -- State times are 0 on a day a phone agent did not log in, NULL for digital agents.
     select
         agent_id,
         report_date,
         team_name,
         agent_name,
-        has_state_data,
+        is_phone_agent,
         cast(coalesce(scheduled_seconds, 0) as bigint) as scheduled_seconds,
         cast(coalesce(scheduled_on_queue_seconds, 0) as bigint) as scheduled_on_queue_seconds,
         {% for column in ['logged_in_seconds', 'available_seconds', 'talk_seconds', 'hold_seconds',
                           'acw_seconds', 'handle_seconds', 'break_seconds', 'other_seconds',
                           'scheduled_logged_in_seconds', 'adherent_seconds'] %}
-        cast(case when has_state_data then coalesce({{ column }}, 0) end as bigint) as {{ column }},
+        cast(case when is_phone_agent then coalesce({{ column }}, 0) end as bigint) as {{ column }},
         {% endfor %}
         cast(coalesce(calls_answered, 0) as bigint) as calls_answered,
         cast(coalesce(calls_handled, 0) as bigint) as calls_handled,

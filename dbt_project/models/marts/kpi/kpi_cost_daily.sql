@@ -1,7 +1,7 @@
 {#- Cost per contact per site-local day and channel (KPI_DEFINITIONS.md cost_per_contact; D29):
     (agent paid hours x hourly cost + the channel's fixed cost) / handled contacts. Paid time is
-    an agent's logged-in time where a state feed covers the agent (phone agents) and the scheduled
-    time otherwise (digital agents). Phone agents' cost goes to voice; digital agents' cost of the
+    a phone agent's logged-in time and a digital (helpdesk) agent's scheduled time as it falls due
+    (they have no state feed). Phone agents' cost goes to voice; digital agents' cost of the
     day is shared over the ticket channels by the tickets solved in each that day, or, on a day
     without solves, kept on the row `unallocated`, so that the day's total cost is never lost. A
     channel's fixed cost counts on every day once the channel is in use (has handled a contact).
@@ -36,8 +36,8 @@ default_cost as (
 paid as (
     select
         agent_days.report_date,
-        agent_days.has_state_data as is_phone_agent,
-        case when agent_days.has_state_data then agent_days.logged_in_seconds
+        agent_days.is_phone_agent,
+        case when agent_days.is_phone_agent then agent_days.logged_in_seconds
             else agent_days.scheduled_seconds end as paid_seconds,
         coalesce(team_costs.hourly_cost, (select hourly_cost from default_cost)) as hourly_cost
     from agent_days
@@ -73,10 +73,9 @@ handled_days as (
 ),
 
 days as (
-    -- The days from the first to the last handled contact (kpi_agent_daily covers the days of the
-    -- agent and call data; the schedule's future days never cost anything here).
+    -- Every day with agent cost or handled contacts (kpi_agent_daily reports only the days its
+    -- data covers, and scheduled time only as it falls due: tomorrow's schedule costs nothing).
     select report_date from agent_cost_days
-    where report_date between (select min(report_date) from handled_days) and (select max(report_date) from handled_days)
     union
     select report_date from handled_days
 ),
@@ -96,7 +95,6 @@ grid as (
     select report_date, 'unallocated' as channel
     from agent_cost_days
     where digital_agent_cost > 0
-        and report_date in (select report_date from days)
         and not exists (
             select 1 from handled_days
             where handled_days.report_date = agent_cost_days.report_date and handled_days.tickets_solved > 0

@@ -5,7 +5,8 @@
     Erlang A where callers abandon, the positions to schedule with `staffing_shrinkage`, and the
     phone agents the published schedule has on shift and on the queue; staffing_gap = scheduled
     agents - required positions (negative: short). Agents are time-weighted: a shift that covers
-    half the interval counts 0.5. -#}
+    half the interval counts 0.5. On a day no schedule has been published for, scheduled agents
+    and the gap are NULL (unknown), not 0. -#}
 {%- set interval_seconds = (var('interval_minutes') | int) * 60 -%}
 with
 
@@ -22,7 +23,13 @@ scheduled as (
 ),
 
 phone_agents as (
+    -- Agents known to the telephony feeds (the digital agents' schedules do not staff the phones).
     select agent_id from {{ ref('dim_agents') }}
+),
+
+published_days as (
+    -- Dates the WFM tool has published a schedule for: elsewhere "scheduled" is unknown, not 0.
+    select distinct schedule_date from {{ ref('stg_wfm__schedule_activities') }}
 ),
 
 by_queue as (
@@ -52,13 +59,19 @@ positions as (
         -- Rounded before the ceiling: 14 / (1 - 0.3) is 20.000000000000004 in floating point.
         cast(ceil(round(cast(staffing.required_agents as numeric(18, 6))
             / (1 - {{ var('staffing_shrinkage') }}), 6)) as integer) as required_positions,
-        cast(coalesce(scheduled_intervals.scheduled_seconds, 0) as double precision) / {{ interval_seconds }} as scheduled_agents,
-        cast(coalesce(scheduled_intervals.scheduled_on_queue_seconds, 0) as double precision) / {{ interval_seconds }} as scheduled_on_queue_agents
+        case when published_days.schedule_date is not null or scheduled_intervals.interval_start_utc is not null then
+            cast(coalesce(scheduled_intervals.scheduled_seconds, 0) as double precision) / {{ interval_seconds }}
+        end as scheduled_agents,
+        case when published_days.schedule_date is not null or scheduled_intervals.interval_start_utc is not null then
+            cast(coalesce(scheduled_intervals.scheduled_on_queue_seconds, 0) as double precision) / {{ interval_seconds }}
+        end as scheduled_on_queue_agents
     from staffing
     left join by_queue
         on staffing.interval_start_utc = by_queue.interval_start_utc
     left join scheduled_intervals
         on staffing.interval_start_utc = scheduled_intervals.interval_start_utc
+    left join published_days
+        on staffing.report_date = published_days.schedule_date
 ),
 
 final as (

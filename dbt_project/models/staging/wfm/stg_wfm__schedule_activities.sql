@@ -1,6 +1,7 @@
-{#- One row per activity segment of an agent's published schedule: for each agent and schedule date
-    only the latest publication counts (the latest load, then the latest file of that load), so a
-    re-published day replaces the earlier plan and a line delivered twice counts once (D28). -#}
+{#- One row per activity segment of an agent's published schedule (D28): a file re-published under
+    its name replaces its earlier version for its dates (agents it no longer names are dropped);
+    across files, each agent's latest publication of a date wins (the latest load, then the latest
+    file name); a line delivered twice counts once. -#}
 with
 
 source as (
@@ -11,14 +12,30 @@ source as (
     }) }}
 ),
 
-published as (
+file_versions as (
+    -- A file re-published under its name replaces its earlier version for the dates it holds: an
+    -- agent dropped from the new version is no longer scheduled by that file.
     select
         *,
-        -- Which publication of the agent's day a row belongs to: later loads win, then later files.
+        max(_dlt_load_id) over (partition by source_file, schedule_date) as latest_file_load
+    from source
+),
+
+current_files as (
+    select *
+    from file_versions
+    where _dlt_load_id = latest_file_load
+),
+
+published as (
+    -- Across files, an agent's latest publication of a date wins (a later file for the same date
+    -- replaces that agent's plan): later loads first, then later file names.
+    select
+        *,
         max(_dlt_load_id || '|' || source_file) over (
             partition by agent_id, schedule_date
         ) as latest_publication
-    from source
+    from current_files
 ),
 
 latest as (
