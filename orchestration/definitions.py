@@ -12,7 +12,11 @@ from dagster_dlt import DagsterDltResource
 
 from orchestration.assets.dbt import cx_dbt_models
 from orchestration.assets.ingestion import FILE_SOURCE_ASSETS, telephony_raw, zendesk_raw
+from orchestration.assets.publish import bi_snapshot
 from orchestration.assets.workforce import queue_forecast
+from orchestration.alerts import ALERT_CHECKS
+from orchestration.freshness import FRESHNESS_CHECKS, freshness_sensor
+from orchestration.sensors import landing_files_sensor, run_failure_alert
 from orchestration.checks import ALL_CHECKS, ZENDESK_CHECKS
 from orchestration.dbt_project import dbt_executable, dbt_project
 from orchestration.jobs import cx_refresh_job, daily_schedule
@@ -29,8 +33,9 @@ def build_definitions() -> Definitions:
     helpdesk = resolve_mode() != "off"
     return Definitions(
         assets=[telephony_raw, *FILE_SOURCE_ASSETS, *([zendesk_raw] if helpdesk else []), cx_dbt_models,
-                queue_forecast],
-        asset_checks=[*ALL_CHECKS, *(ZENDESK_CHECKS if helpdesk else [])],
+                queue_forecast, bi_snapshot],
+        asset_checks=[*ALL_CHECKS, *ALERT_CHECKS, *FRESHNESS_CHECKS, *(ZENDESK_CHECKS if helpdesk else [])],
+        sensors=[landing_files_sensor, run_failure_alert, freshness_sensor],
         jobs=[cx_refresh_job],
         schedules=[daily_schedule()],
         loggers={"console": colored_console_logger, "cxpipe_progress": progress_logger},

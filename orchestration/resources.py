@@ -24,6 +24,12 @@ class CxpipeResource(ConfigurableResource):
     site_timezone: str = "UTC"
     # auto, api, simulator or off (orchestration/zendesk.py)
     zendesk: str = "auto"
+    # The BI snapshot folder (orchestration/publish.py); empty: `snapshot/` beside the warehouse.
+    snapshot_dir: str = ""
+
+    @property
+    def snapshot_path(self) -> Path:
+        return Path(self.snapshot_dir) if self.snapshot_dir else Path(self.warehouse_path).parent / "snapshot"
 
     @property
     def dlt_pipelines_dir(self) -> Path:
@@ -46,4 +52,5 @@ def cxpipe_resource_from_env() -> CxpipeResource:
         state_dir=EnvVar("CXPIPE_STATE_DIR"),
         site_timezone=EnvVar("CXPIPE_SITE_TIMEZONE"),
         zendesk=os.environ.get("CXPIPE_ZENDESK") or "auto",
+        snapshot_dir=os.environ.get("CXPIPE_SNAPSHOT_DIR") or "",
     )

@@ -20,6 +20,8 @@ DEFAULTS: dict[str, str] = {
     "CXPIPE_SITE_TIMEZONE": "UTC",
     "CXPIPE_STATE_DIR": "data/state",
     "CXPIPE_ZENDESK": "auto",
+    # Empty: `snapshot/` beside the warehouse file.
+    "CXPIPE_SNAPSHOT_DIR": "",
 }
 ZENDESK_MODES = ("auto", "api", "simulator", "off")
 
@@ -36,6 +38,13 @@ class Settings:
     state_dir: Path
     # Where the helpdesk comes from: auto, api, simulator or off (orchestration/zendesk.py).
     zendesk: str = "auto"
+    # Where the BI snapshot is published (orchestration/publish.py); None: `snapshot/` beside the
+    # warehouse file.
+    snapshot_dir: Path | None = None
+
+    @property
+    def snapshot_path(self) -> Path:
+        return self.snapshot_dir or self.warehouse_path.parent / "snapshot"
 
     @property
     def dlt_pipelines_dir(self) -> Path:
@@ -71,6 +80,7 @@ class Settings:
             site_timezone=site_timezone,
             state_dir=Path(get("CXPIPE_STATE_DIR")).expanduser().resolve(),
             zendesk=zendesk,
+            snapshot_dir=Path(get("CXPIPE_SNAPSHOT_DIR")).expanduser().resolve() if get("CXPIPE_SNAPSHOT_DIR") else None,
         )
 
     def to_env(self) -> dict[str, str]:
@@ -81,6 +91,7 @@ class Settings:
             "CXPIPE_SITE_TIMEZONE": self.site_timezone,
             "CXPIPE_STATE_DIR": str(self.state_dir),
             "CXPIPE_ZENDESK": self.zendesk,
+            "CXPIPE_SNAPSHOT_DIR": str(self.snapshot_path),
         }
 
 

@@ -28,7 +28,7 @@ MART_KEYS = sorted(
     ),
 )
 def bi_snapshot(context: AssetExecutionContext, cxpipe: CxpipeResource) -> MaterializeResult:
-    snapshot_dir = Path(cxpipe.snapshot_dir)
+    snapshot_dir = cxpipe.snapshot_path
     result = publish_snapshot(Path(cxpipe.warehouse_path), snapshot_dir)
     context.log.info(
         f"Published {len(result.tables)} marts ({sum(result.tables.values())} rows) to {result.snapshot_file} "

@@ -143,3 +143,9 @@ def test_no_phone_number_or_email_in_any_mart(cx_run):
     report = scan_marts_for_personal_data(settings.warehouse_path, clear)
     assert report.columns_scanned >= 40
     assert report.clean, report.text()
+    # The snapshot BI tools read holds the same marts: scanned too.
+    from orchestration.publish import SNAPSHOT_FILE
+
+    published = scan_marts_for_personal_data(settings.snapshot_path / SNAPSHOT_FILE, clear)
+    assert published.columns_scanned == report.columns_scanned
+    assert published.clean, published.text()

@@ -120,6 +120,24 @@ def test_forecast_sits_between_the_voice_marts_and_the_staffing_mart(defs):
     assert AssetKey(["kpi_staffing_interval"]) in job.asset_layer.selected_asset_keys
 
 
+def test_the_snapshot_is_published_after_every_mart_with_alerts_sensors_and_freshness(defs):
+    """bi_snapshot depends on every mart (so it runs after them and their blocking checks); the
+    KPI alerts are warning checks on the marts; the sensors and freshness checks are defined."""
+    graph = _graph(defs)
+    snapshot = graph.get(AssetKey(["bi_snapshot"]))
+    marts = {key for key in graph.materializable_asset_keys if graph.get(key).group_name == "marts"}
+    assert {AssetKey(["kpi_queue_daily"]), AssetKey(["kpi_staffing_interval"])} <= marts
+    assert set(snapshot.parent_keys) == marts
+    checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
+    assert {("kpi_queue_daily", "service_level_below_target"), ("kpi_queue_daily", "abandonment_spike"),
+            ("kpi_cx_daily", "satisfaction_falling"), ("kpi_ticket_daily", "backlog_growing"),
+            ("kpi_staffing_interval", "staffing_gap")} <= checks
+    assert any(asset == "bi_snapshot" and "freshness" in name for asset, name in checks)
+    sensors = {sensor.name for sensor in defs.sensors}
+    assert {"landing_files", "run_failure_alert", "freshness_checks"} <= sensors
+    assert defs.resolve_sensor_def("landing_files").job_name == "cx_refresh"
+
+
 def test_every_step_that_opens_the_warehouse_is_in_the_duckdb_pool(defs):
     """DuckDB lets no other process open the file while one writes, so assets and Python checks
     (which read it) all queue in one pool."""
@@ -128,9 +146,10 @@ def test_every_step_that_opens_the_warehouse_is_in_the_duckdb_pool(defs):
     graph = _graph(defs)
     pools = {graph.get(key).pools and tuple(graph.get(key).pools) for key in graph.materializable_asset_keys}
     assert pools == {(WRITER_POOL,)}
+    from orchestration.alerts import ALERT_CHECKS
     from orchestration.checks import ALL_CHECKS
 
-    for check in ALL_CHECKS:
+    for check in [*ALL_CHECKS, *ALERT_CHECKS]:
         assert check.op.pool == WRITER_POOL, check
 
 

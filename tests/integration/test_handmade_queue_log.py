@@ -138,10 +138,37 @@ def test_run_for_a_day_without_calls_fails_its_check(handmade_run):
     from cxpipe.runner import run_refresh
 
     settings, _ = handmade_run
+    published = _published_at(settings)
     outcome = run_refresh(settings, start=date(2026, 10, 12), end=date(2026, 10, 13))
     assert not outcome.success
     assert outcome.failed_checks == ["kpi_queue_daily:days_present"]
+    # The blocking check kept the broken day from the BI snapshot: it was not republished.
+    assert _published_at(settings) == published
     assert run_refresh(settings, start=date(2026, 10, 12), end=date(2026, 10, 12)).success
+    assert _published_at(settings) > published
+
+
+def _published_at(settings):
+    from orchestration.publish import INFO_SCHEMA, INFO_TABLE, SNAPSHOT_FILE
+
+    rows = query(settings.snapshot_path / SNAPSHOT_FILE, f"select max(published_at) from {INFO_SCHEMA}.{INFO_TABLE}")
+    return rows[0][0]
+
+
+def test_the_snapshot_holds_every_mart_with_its_rows(handmade_run):
+    """The run published the marts for BI: the same tables and rows as the warehouse, as DuckDB
+    and as Parquet."""
+    from orchestration.publish import PARQUET_LINK, SNAPSHOT_FILE
+
+    settings, _ = handmade_run
+    marts = dict(query(settings.warehouse_path, "select table_name, estimated_size from duckdb_tables() "
+                                                "where schema_name = 'marts'"))
+    snapshot = settings.snapshot_path / SNAPSHOT_FILE
+    published = {t: query(snapshot, f"select count(*) from marts.{t}")[0][0] for t in marts}
+    expected = {t: query(settings.warehouse_path, f"select count(*) from marts.{t}")[0][0] for t in marts}
+    assert published == expected and expected["kpi_queue_daily"] > 0
+    for table in marts:
+        assert (settings.snapshot_path / PARQUET_LINK / f"{table}.parquet").is_file(), table
 
 
 def test_interval_minutes_that_do_not_divide_the_hour_are_refused(handmade_run):
