@@ -19,6 +19,11 @@ DAGSTER_YAML = """\
 concurrency:
   pools:
     default_limit: 1
+# A run launched by the UI, the schedule or a sensor that fails (a helpdesk API down for longer
+# than its request retries, a full disk) is retried once, from the failed steps on.
+run_retries:
+  enabled: true
+  max_retries: 1
 telemetry:
   enabled: false
 """

@@ -3,7 +3,8 @@ requested days). dbt's own data tests arrive as asset checks through dagster-dbt
 
 
 import os
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -54,8 +55,81 @@ def queue_log_rows_arrived(cxpipe: CxpipeResource) -> AssetCheckResult:
     )
 
 
+def volume_drop_share() -> float:
+    return float(os.environ.get("CXPIPE_VOLUME_DROP_SHARE", "0.5"))
+
+
+def volume_drop(counts: dict[date, int], day: date, share: float, weeks: int = 4) -> tuple[bool, dict]:
+    """Whether `day`'s count holds up against the median of the same weekday in the `weeks` weeks
+    before (at least two of them with data): below `share` of it is a drop (a missing or cut
+    file). Without enough history, or with `share` 0, nothing is a drop."""
+    baseline = sorted(counts[d] for w in range(1, weeks + 1) if (d := day - timedelta(days=7 * w)) in counts)
+    count = counts.get(day, 0)
+    metadata: dict[str, object] = {"day": day.isoformat(), "calls_entered": count, "drop_share": share}
+    if share <= 0 or len(baseline) < 2:
+        metadata["baseline"] = "not enough history" if share > 0 else "off"
+        return True, metadata
+    middle = len(baseline) // 2
+    median = baseline[middle] if len(baseline) % 2 else (baseline[middle - 1] + baseline[middle]) / 2
+    metadata["same_weekday_median"] = median
+    return count >= share * median, metadata
+
+
+@asset_check(
+    asset=raw_asset_key("telephony", "queue_log_events"),
+    name="no_volume_drop",
+    blocking=True,
+    pool=WRITER_POOL,
+    description=(
+        "Fails, and blocks the marts, when the calls entering the queues on the run's day (the "
+        "requested last day, else the latest day before today) fall below CXPIPE_VOLUME_DROP_SHARE "
+        "(default 0.5; 0 turns it off) of the same weekday's median over the four weeks before: "
+        "a missing or cut queue_log file, not a quiet day."
+    ),
+)
+def queue_log_volume(context: AssetCheckExecutionContext, cxpipe: CxpipeResource) -> AssetCheckResult:
+    zone = cxpipe.site_timezone or "UTC"
+    with cxpipe.connect() as con:
+        if not _table_exists(con, "raw_telephony", "queue_log_events"):
+            return AssetCheckResult(passed=True, metadata={"day": "no queue_log yet"})
+        rows = con.execute(
+            f"select cast(timezone('{zone}', to_timestamp(event_epoch)) as date) as day, count(*) "
+            "from raw_telephony.queue_log_events where upper(event) = 'ENTERQUEUE' group by day"
+        ).fetchall()
+    counts = {day: int(n) for day, n in rows}
+    requested = _requested_days(context.run.tags)
+    if requested:
+        day = requested[1]
+    else:
+        today = datetime.now(ZoneInfo(zone)).date()
+        past = [d for d in counts if d < today]
+        if not past:
+            return AssetCheckResult(passed=True, metadata={"day": "no complete day yet"})
+        day = max(past)
+    passed, metadata = volume_drop(counts, day, volume_drop_share())
+    return AssetCheckResult(
+        passed=passed,
+        severity=AssetCheckSeverity.ERROR,
+        metadata=metadata,
+        description=None if passed else (
+            f"Only {metadata['calls_entered']} calls entered the queues on {day}, against a usual "
+            f"{metadata['same_weekday_median']:g} on that weekday: is a queue_log file missing or cut?"
+        ),
+    )
+
+
 def quarantine_max_share() -> float:
     return float(os.environ.get("CXPIPE_QUARANTINE_MAX_SHARE", "0.01"))
+
+
+def quarantine_block_share() -> float:
+    """Above this share of unreadable lines in a feed's latest load, the source is too broken to
+    publish: the check fails with ERROR and blocks the marts."""
+    return float(os.environ.get("CXPIPE_QUARANTINE_BLOCK_SHARE", "0.2"))
+
+
+QUARANTINE_BLOCK_MIN_LINES = 20
+"""A latest load blocks only with at least this many unreadable lines (one bad line of three is noise)."""
 
 
 def file_quarantine_share_check(source_name: str, tables: dict[str, str]) -> AssetChecksDefinition:
@@ -71,7 +145,8 @@ def file_quarantine_share_check(source_name: str, tables: dict[str, str]) -> Ass
         pool=WRITER_POOL,
         description=(
             "Lines that could not be read, per feed, against the lines read; warns when a feed's "
-            "share exceeds CXPIPE_QUARANTINE_MAX_SHARE (default 0.01)."
+            "share exceeds CXPIPE_QUARANTINE_MAX_SHARE (default 0.01). (The blocking rule is each "
+            "feed's `latest_load_readable` check.)"
         ),
     )
     def quarantine_share(cxpipe: CxpipeResource) -> AssetCheckResult:
@@ -81,21 +156,12 @@ def file_quarantine_share_check(source_name: str, tables: dict[str, str]) -> Ass
         with cxpipe.connect() as con:
             has_quarantine = _table_exists(con, schema, "quarantine")
             for source, table in tables.items():
-                good = (
-                    con.execute(f"select count(*) from {schema}.{table}").fetchone()[0]
-                    if _table_exists(con, schema, table)
-                    else 0
-                )
-                bad = (
-                    con.execute(
-                        f"select count(*) from {schema}.quarantine where source = ?", [source]
-                    ).fetchone()[0]
-                    if has_quarantine
-                    else 0
-                )
-                share = bad / (good + bad) if (good + bad) else 0.0
+                # (lines, lines of the latest load) of the good table and of the quarantine
+                good = _lines(con, schema, table, None) if _table_exists(con, schema, table) else (0, 0, None)
+                bad = _lines(con, schema, "quarantine", source) if has_quarantine else (0, 0, None)
+                share = bad[0] / (good[0] + bad[0]) if (good[0] + bad[0]) else 0.0
                 worst = max(worst, share)
-                metadata[f"{source} quarantined"] = int(bad)
+                metadata[f"{source} quarantined"] = int(bad[0])
                 metadata[f"{source} share"] = round(share, 6)
             if has_quarantine:
                 reasons = con.execute(
@@ -103,33 +169,83 @@ def file_quarantine_share_check(source_name: str, tables: dict[str, str]) -> Ass
                     "order by count(*) desc limit 5"
                 ).fetchall()
                 metadata["top reasons"] = "; ".join(f"{n} x {r}" for r, n in reasons) or "none"
-        return AssetCheckResult(
-            passed=worst <= limit,
-            severity=AssetCheckSeverity.WARN,
-            metadata=metadata,
-        )
+        return AssetCheckResult(passed=worst <= limit, severity=AssetCheckSeverity.WARN, metadata=metadata)
 
     return quarantine_share
 
 
-quarantine_share = file_quarantine_share_check(
-    "telephony",
-    {
-        "telephony.queue_log": "queue_log_events",
-        "telephony.cdr": "cdr_records",
-        "telephony.agent_states": "agent_state_events",
-    },
-)
-surveys_quarantine_share = file_quarantine_share_check(
-    "surveys", {"surveys.responses": "survey_responses"}
-)
-crm_quarantine_share = file_quarantine_share_check(
-    "crm", {"crm.customers": "customers", "crm.contracts": "contracts", "crm.orders": "orders"}
-)
-ivr_quarantine_share = file_quarantine_share_check("ivr", {"ivr.sessions": "ivr_sessions"})
-wfm_quarantine_share = file_quarantine_share_check(
-    "wfm", {"wfm.schedules": "schedule_activities"}
-)
+def latest_load_readable_check(source_name: str, feed: str, table: str) -> AssetChecksDefinition:
+    """The blocking `latest_load_readable` check of a file feed's raw table: the source is too
+    broken to publish when more than CXPIPE_QUARANTINE_BLOCK_SHARE of the lines of its latest load
+    (and at least 20) could not be read; the marts built from it are then not built, and the BI
+    snapshot keeps the last good day."""
+    schema = f"raw_{source_name}"
+
+    @asset_check(
+        asset=raw_asset_key(source_name, table),
+        name="latest_load_readable",
+        blocking=True,
+        pool=WRITER_POOL,
+        description=(
+            f"Fails, and blocks what is built from {source_name}/{table}, when more than "
+            "CXPIPE_QUARANTINE_BLOCK_SHARE (default 0.2) of the lines of its latest load could not "
+            "be read (at least 20 lines)."
+        ),
+    )
+    def latest_load_readable(cxpipe: CxpipeResource) -> AssetCheckResult:
+        block = quarantine_block_share()
+        with cxpipe.connect() as con:
+            good = _lines(con, schema, table, None) if _table_exists(con, schema, table) else (0, 0, None)
+            bad = _lines(con, schema, "quarantine", feed) if _table_exists(con, schema, "quarantine") else (0, 0, None)
+        latest = max(filter(None, (good[2], bad[2])), default=None)
+        latest_good = good[1] if good[2] == latest else 0
+        latest_bad = bad[1] if bad[2] == latest else 0
+        share = latest_bad / (latest_good + latest_bad) if (latest_good + latest_bad) else 0.0
+        broken = latest_bad >= QUARANTINE_BLOCK_MIN_LINES and share > block
+        return AssetCheckResult(
+            passed=not broken,
+            severity=AssetCheckSeverity.ERROR,
+            metadata={"latest_load": latest or "none", "lines_loaded": latest_good,
+                      "lines_quarantined": latest_bad, "share": round(share, 6), "block_share": block},
+            description=(f"Too broken to publish: {latest_bad} of {latest_good + latest_bad} lines of "
+                         f"the latest {feed} load could not be read (see raw_{source_name}.quarantine)."
+                         if broken else None),
+        )
+
+    return latest_load_readable
+
+
+def _lines(con, schema: str, table: str, source: str | None) -> tuple[int, int, str | None]:
+    """(rows, rows of the latest load, the latest load id) of a raw table (of one feed's rows in
+    the quarantine table)."""
+    where = "where source = ?" if source else ""
+    params = [source] if source else []
+    total, latest = con.execute(
+        f"select count(*), max(_dlt_load_id) from {schema}.{table} {where}", params
+    ).fetchone()
+    if latest is None:
+        return int(total), 0, None
+    in_latest = con.execute(
+        f"select count(*) from {schema}.{table} {where} {'and' if where else 'where'} _dlt_load_id = ?",
+        [*params, latest],
+    ).fetchone()[0]
+    return int(total), int(in_latest), latest
+
+
+# The feeds of the file sources: quarantine `source` value -> raw table.
+FEEDS = {
+    "telephony": {"telephony.queue_log": "queue_log_events", "telephony.cdr": "cdr_records",
+                  "telephony.agent_states": "agent_state_events"},
+    "surveys": {"surveys.responses": "survey_responses"},
+    "crm": {"crm.customers": "customers", "crm.contracts": "contracts", "crm.orders": "orders"},
+    "ivr": {"ivr.sessions": "ivr_sessions"},
+    "wfm": {"wfm.schedules": "schedule_activities"},
+}
+quarantine_share = file_quarantine_share_check("telephony", FEEDS["telephony"])
+surveys_quarantine_share = file_quarantine_share_check("surveys", FEEDS["surveys"])
+crm_quarantine_share = file_quarantine_share_check("crm", FEEDS["crm"])
+ivr_quarantine_share = file_quarantine_share_check("ivr", FEEDS["ivr"])
+wfm_quarantine_share = file_quarantine_share_check("wfm", FEEDS["wfm"])
 
 
 def _requested_days(tags: dict[str, str]) -> "tuple[date, date] | None":
@@ -235,5 +351,11 @@ def zendesk_quarantine_share(cxpipe: CxpipeResource) -> AssetCheckResult:
 
 CX_CHECKS = [surveys_quarantine_share, crm_quarantine_share, ivr_quarantine_share]
 WFM_CHECKS = [wfm_quarantine_share]
-ALL_CHECKS = [queue_log_rows_arrived, quarantine_share, days_present, *CX_CHECKS, *WFM_CHECKS]
+# One blocking check per file feed.
+READABLE_CHECKS = [
+    latest_load_readable_check(source, feed, table)
+    for source, feeds in FEEDS.items()
+    for feed, table in feeds.items()
+]
+ALL_CHECKS = [queue_log_rows_arrived, queue_log_volume, quarantine_share, days_present, *CX_CHECKS, *WFM_CHECKS, *READABLE_CHECKS]
 ZENDESK_CHECKS = [zendesk_rows_arrived, zendesk_quarantine_share]

@@ -20,6 +20,9 @@ REFRESH_JOB_NAME = "cx_refresh"
 cx_refresh_job = define_asset_job(
     name=REFRESH_JOB_NAME,
     selection=AssetSelection.all(),
+    # Retried once from the failed steps when launched through the daemon (dagster.yaml
+    # run_retries); a step that succeeded (a load already done) is not run again.
+    tags={"dagster/retry_strategy": "FROM_FAILURE"},
     description=(
         "Load new landing files (dlt), build and test the dbt models, run the checks. "
         "Safe to re-run: files already loaded are skipped and the marts are rebuilt."

@@ -187,3 +187,22 @@ def test_dbt_unit_tests_pass(handmade_run):
     statuses = [r["status"] for r in run_results["results"]]
     assert len(statuses) >= 10
     assert set(statuses) == {"pass"}
+
+
+def test_a_feed_too_broken_to_publish_blocks_its_marts_and_the_snapshot(handmade_run):
+    """An IVR export whose latest load is mostly unreadable fails its blocking check: what is
+    built from it is not built, and BI keeps the last good snapshot. (Last test of the module: it
+    leaves the broken file in the landing folder.)"""
+    from cxpipe.runner import run_refresh
+
+    settings, _ = handmade_run
+    published = _published_at(settings)
+    header = "session_id,kind,started_at,ended_at,caller_phone,customer_ref,menu_path,outcome,queue,callid"
+    good = [f"S{n},ivr,2026-10-12T08:{n:02d}:00Z,2026-10-12T08:{n:02d}:30Z,,,1,self_served,," for n in range(10)]
+    bad = [f"B{n},fax,2026-10-12T09:{n:02d}:00Z,,,,1,self_served,," for n in range(30)]
+    (settings.landing_dir / "ivr").mkdir(exist_ok=True)
+    (settings.landing_dir / "ivr" / "ivr_sessions-20261012.csv").write_text("\n".join([header, *good, *bad]) + "\n")
+    outcome = run_refresh(settings)
+    assert not outcome.success
+    assert outcome.failed_checks == ["raw/ivr/ivr_sessions:latest_load_readable"]
+    assert _published_at(settings) == published
