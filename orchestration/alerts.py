@@ -8,6 +8,7 @@ day in the mart) and reports what it found as readable metadata.
 """
 
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -187,60 +188,61 @@ def _no_data(what: str) -> AssetCheckResult:
     return AssetCheckResult(passed=True, severity=AssetCheckSeverity.WARN, metadata={"checked": f"{what}: no data"})
 
 
+def _daily_check(context: AssetCheckExecutionContext, cxpipe: CxpipeResource, what: str, sql: str,
+                 evaluate: Callable[[pd.DataFrame, date, dict[str, Any]], Alert]) -> AssetCheckResult:
+    """Read a mart, pick the day, apply an alert rule with the dbt vars."""
+    daily = _read(cxpipe, sql)
+    day = _day(context, daily)
+    if day is None:
+        return _no_data(what)
+    return evaluate(daily, day, kpi_vars()).result()
+
+
 @asset_check(asset=AssetKey(["kpi_queue_daily"]), name="service_level_below_target", pool=WRITER_POOL,
              description="Warns when a queue's service level on the day is below service_level_target.")
 def service_level_check(context: AssetCheckExecutionContext, cxpipe: CxpipeResource) -> AssetCheckResult:
-    settings = kpi_vars()
-    daily = _read(cxpipe, "select queue_name, report_date, offered, short_abandoned, answered_within_sl "
-                          "from marts.kpi_queue_daily")
-    day = _day(context, daily)
-    if day is None:
-        return _no_data("service level")
-    return service_level_alert(daily, day, float(settings["service_level_target"]),
-                               int(settings["alert_min_offered"])).result()
+    return _daily_check(
+        context, cxpipe, "service level",
+        "select queue_name, report_date, offered, short_abandoned, answered_within_sl from marts.kpi_queue_daily",
+        lambda daily, day, v: service_level_alert(daily, day, float(v["service_level_target"]),
+                                                  int(v["alert_min_offered"])),
+    )
 
 
 @asset_check(asset=AssetKey(["kpi_queue_daily"]), name="abandonment_spike", pool=WRITER_POOL,
              description="Warns when a queue's abandon rate jumps against its trailing baseline.")
 def abandonment_check(context: AssetCheckExecutionContext, cxpipe: CxpipeResource) -> AssetCheckResult:
-    settings = kpi_vars()
-    daily = _read(cxpipe, "select queue_name, report_date, offered, abandoned, short_abandoned "
-                          "from marts.kpi_queue_daily")
-    day = _day(context, daily)
-    if day is None:
-        return _no_data("abandonment")
-    return abandonment_alert(daily, day, int(settings["alert_baseline_days"]),
-                             float(settings["alert_abandon_spike_ratio"]),
-                             float(settings["alert_abandon_min_points"]),
-                             int(settings["alert_min_offered"])).result()
+    return _daily_check(
+        context, cxpipe, "abandonment",
+        "select queue_name, report_date, offered, abandoned, short_abandoned from marts.kpi_queue_daily",
+        lambda daily, day, v: abandonment_alert(
+            daily, day, int(v["alert_baseline_days"]), float(v["alert_abandon_spike_ratio"]),
+            float(v["alert_abandon_min_points"]), int(v["alert_min_offered"])),
+    )
 
 
 @asset_check(asset=AssetKey(["kpi_cx_daily"]), name="satisfaction_falling", pool=WRITER_POOL,
              description="Warns when CSAT or tNPS of the day fell against the trailing baseline.")
 def satisfaction_check(context: AssetCheckExecutionContext, cxpipe: CxpipeResource) -> AssetCheckResult:
-    settings = kpi_vars()
-    daily = _read(cxpipe, "select report_date, sum(csat_satisfied) as csat_satisfied, "
-                          "sum(csat_answered) as csat_answered, sum(tnps_promoters) as tnps_promoters, "
-                          "sum(tnps_detractors) as tnps_detractors, sum(tnps_answered) as tnps_answered "
-                          "from marts.kpi_cx_daily group by report_date")
-    day = _day(context, daily)
-    if day is None:
-        return _no_data("satisfaction")
-    return score_drop_alert(daily, day, int(settings["alert_baseline_days"]),
-                            float(settings["alert_csat_drop"]), float(settings["alert_nps_drop"]),
-                            int(settings["alert_min_answers"])).result()
+    return _daily_check(
+        context, cxpipe, "satisfaction",
+        "select report_date, sum(csat_satisfied) as csat_satisfied, sum(csat_answered) as csat_answered, "
+        "sum(tnps_promoters) as tnps_promoters, sum(tnps_detractors) as tnps_detractors, "
+        "sum(tnps_answered) as tnps_answered from marts.kpi_cx_daily group by report_date",
+        lambda daily, day, v: score_drop_alert(
+            daily, day, int(v["alert_baseline_days"]), float(v["alert_csat_drop"]),
+            float(v["alert_nps_drop"]), int(v["alert_min_answers"])),
+    )
 
 
 @asset_check(asset=AssetKey(["kpi_ticket_daily"]), name="backlog_growing", pool=WRITER_POOL,
              description="Warns when the helpdesk backlog grew several days in a row.")
 def backlog_check(context: AssetCheckExecutionContext, cxpipe: CxpipeResource) -> AssetCheckResult:
-    settings = kpi_vars()
-    daily = _read(cxpipe, "select report_date, sum(backlog) as backlog from marts.kpi_ticket_daily "
-                          "group by report_date")
-    day = _day(context, daily)
-    if day is None:
-        return _no_data("backlog")
-    return backlog_alert(daily, day, int(settings["alert_backlog_growth_days"])).result()
+    return _daily_check(
+        context, cxpipe, "backlog",
+        "select report_date, sum(backlog) as backlog from marts.kpi_ticket_daily group by report_date",
+        lambda daily, day, v: backlog_alert(daily, day, int(v["alert_backlog_growth_days"])),
+    )
 
 
 @asset_check(asset=AssetKey(["kpi_staffing_interval"]), name="staffing_gap", pool=WRITER_POOL,
