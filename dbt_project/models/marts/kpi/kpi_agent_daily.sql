@@ -33,9 +33,18 @@ agents as (
 ),
 
 helpdesk_agents as (
-    -- Digital agents: everyone who is or was a helpdesk agent (D15). Everyone else is a phone
-    -- agent, whose state times are 0 on a day without any state (absent), never NULL.
-    select distinct cast(user_id as varchar) as agent_id from {{ ref('int_zendesk__agents') }}
+    -- Digital agents: everyone who is or was a helpdesk agent (D15), with their name and default
+    -- group (their team when no schedule names one). Everyone else is a phone agent, whose state
+    -- times are 0 on a day without any state (absent), never NULL.
+    select
+        cast(helpdesk.user_id as varchar) as agent_id,
+        helpdesk.agent_name,
+        groups.group_name as team_name
+    from {{ ref('int_zendesk__agents') }} as helpdesk
+    left join {{ ref('stg_zendesk__users') }} as users
+        on helpdesk.user_id = users.user_id
+    left join {{ ref('stg_zendesk__groups') }} as groups
+        on users.default_group_id = groups.group_id
 ),
 
 replies as (
@@ -170,8 +179,8 @@ joined as (
     select
         keys.agent_id,
         keys.report_date,
-        coalesce(schedule_days.scheduled_team_name, agents.team_name) as team_name,
-        coalesce(agents.agent_name, schedule_days.scheduled_agent_name) as agent_name,
+        coalesce(schedule_days.scheduled_team_name, agents.team_name, helpdesk_agents.team_name) as team_name,
+        coalesce(agents.agent_name, schedule_days.scheduled_agent_name, helpdesk_agents.agent_name) as agent_name,
         helpdesk_agents.agent_id is null as is_phone_agent,
         schedule_days.scheduled_seconds,
         schedule_days.scheduled_on_queue_seconds,
