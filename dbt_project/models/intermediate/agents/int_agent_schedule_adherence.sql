@@ -20,8 +20,8 @@ overlapping as (
         scheduled.adherent_state_group,
         states.state_group,
         {{ seconds_between(
-            'case when states.started_at > scheduled.started_at then states.started_at else scheduled.started_at end',
-            'case when states.ended_at < scheduled.ended_at then states.ended_at else scheduled.ended_at end'
+            'greatest(states.started_at, scheduled.started_at)',
+            'least(states.ended_at, scheduled.ended_at)'
         ) }} as overlap_seconds
     from scheduled
     inner join states

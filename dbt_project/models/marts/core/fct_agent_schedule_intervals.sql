@@ -29,10 +29,8 @@ cut as (
         intervals.report_date,
         intervals.interval_start,
         intervals.interval_start_utc,
-        case when segments.started_at > intervals.interval_start_utc
-            then segments.started_at else intervals.interval_start_utc end as started_at,
-        case when segments.ended_at < intervals.interval_end_utc
-            then segments.ended_at else intervals.interval_end_utc end as ended_at
+        greatest(segments.started_at, intervals.interval_start_utc) as started_at,
+        least(segments.ended_at, intervals.interval_end_utc) as ended_at
     from segments
     left join activities
         on segments.activity = activities.activity

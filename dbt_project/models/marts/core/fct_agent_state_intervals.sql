@@ -27,10 +27,8 @@ cut as (
         intervals.report_date,
         intervals.interval_start,
         intervals.interval_start_utc,
-        case when spans.started_at > intervals.interval_start_utc
-            then spans.started_at else intervals.interval_start_utc end as started_at,
-        case when spans.span_ended_at < intervals.interval_end_utc
-            then spans.span_ended_at else intervals.interval_end_utc end as ended_at
+        greatest(spans.started_at, intervals.interval_start_utc) as started_at,
+        least(spans.span_ended_at, intervals.interval_end_utc) as ended_at
     from spans
     inner join intervals
         on intervals.interval_start_utc < spans.span_ended_at

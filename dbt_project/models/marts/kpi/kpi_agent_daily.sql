@@ -85,10 +85,7 @@ due_schedule as (
         scheduled.team_name,
         scheduled.agent_name,
         scheduled.is_on_queue,
-        {{ seconds_between(
-            'scheduled.started_at',
-            'case when scheduled.ended_at < data_as_of.as_of then scheduled.ended_at else data_as_of.as_of end'
-        ) }} as due_seconds
+        {{ seconds_between('scheduled.started_at', 'least(scheduled.ended_at, data_as_of.as_of)') }} as due_seconds
     from scheduled
     cross join data_as_of
     where scheduled.started_at < data_as_of.as_of

@@ -107,38 +107,44 @@ day_solves as (
     group by report_date
 ),
 
-allocated as (
+shares as (
+    -- Which part of the day's phone and digital agent time each row carries.
     select
         grid.report_date,
         grid.channel,
         coalesce(handled_days.calls_handled, 0) as calls_handled,
         coalesce(handled_days.tickets_solved, 0) as tickets_solved,
-        case when grid.channel = 'voice' then coalesce(agent_cost_days.phone_paid_seconds, 0) else 0 end
-            + case
-                when grid.channel = 'unallocated' then coalesce(agent_cost_days.digital_paid_seconds, 0)
-                when day_solves.tickets_solved > 0
-                    then coalesce(agent_cost_days.digital_paid_seconds, 0)
-                        * coalesce(handled_days.tickets_solved, 0) / day_solves.tickets_solved
-                else 0
-            end as paid_seconds,
-        case when grid.channel = 'voice' then coalesce(agent_cost_days.phone_agent_cost, 0) else 0 end
-            + case
-                when grid.channel = 'unallocated' then coalesce(agent_cost_days.digital_agent_cost, 0)
-                when day_solves.tickets_solved > 0
-                    then coalesce(agent_cost_days.digital_agent_cost, 0)
-                        * coalesce(handled_days.tickets_solved, 0) / day_solves.tickets_solved
-                else 0
-            end as agent_cost,
+        case when grid.channel = 'voice' then 1.0 else 0.0 end as phone_share,
+        case
+            when grid.channel = 'unallocated' then 1.0
+            when day_solves.tickets_solved > 0
+                then cast(coalesce(handled_days.tickets_solved, 0) as double precision) / day_solves.tickets_solved
+            else 0.0
+        end as digital_share,
         coalesce(channel_costs.fixed_cost_per_day, 0) as fixed_cost
     from grid
     left join handled_days
         on grid.report_date = handled_days.report_date and grid.channel = handled_days.channel
-    left join agent_cost_days
-        on grid.report_date = agent_cost_days.report_date
     left join day_solves
         on grid.report_date = day_solves.report_date
     left join channel_costs
         on grid.channel = channel_costs.channel
+),
+
+allocated as (
+    select
+        shares.report_date,
+        shares.channel,
+        shares.calls_handled,
+        shares.tickets_solved,
+        shares.phone_share * coalesce(agent_cost_days.phone_paid_seconds, 0)
+            + shares.digital_share * coalesce(agent_cost_days.digital_paid_seconds, 0) as paid_seconds,
+        shares.phone_share * coalesce(agent_cost_days.phone_agent_cost, 0)
+            + shares.digital_share * coalesce(agent_cost_days.digital_agent_cost, 0) as agent_cost,
+        shares.fixed_cost
+    from shares
+    left join agent_cost_days
+        on shares.report_date = agent_cost_days.report_date
 ),
 
 final as (
