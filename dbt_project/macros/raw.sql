@@ -27,33 +27,25 @@
     test's given rows, which have every column. -#}
 {% macro raw_table(source_name, table_name, columns, completed_only=true) -%}
     {%- set src = source(source_name, table_name) -%}
-    {%- set relation = none -%}
     {%- set is_fixture = src.schema is none -%}
-    {%- if execute and not is_fixture -%}
-        {%- set relation = adapter.get_relation(database=src.database, schema=src.schema, identifier=src.identifier) -%}
-    {%- endif -%}
+    {%- set relation = none -%}
     {%- if is_fixture -%}
-    {#- A dbt unit test's given rows (a CTE): every declared column is there. -#}
-    select
-        {%- for name, type in columns.items() %}
-        cast({{ adapter.quote(name) }} as {{ type }}) as {{ adapter.quote(name) }}{{ "," if not loop.last }}
-        {%- endfor %}
-    from {{ src }}
-    {%- if completed_only %}
-    where _dlt_load_id in (
-        select load_id
-        from {{ source(source_name, '_dlt_loads') }}
-        where status = 0
-    )
-    {%- endif %}
-    {%- elif relation is none -%}
+        {#- A dbt unit test's given rows (a CTE): every declared column is there. -#}
+        {%- set relation = src -%}
+        {%- set present = columns.keys() | map('lower') | list -%}
+    {%- elif execute -%}
+        {%- set relation = adapter.get_relation(database=src.database, schema=src.schema, identifier=src.identifier) -%}
+        {%- if relation is not none -%}
+            {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if relation is none -%}
     select
         {%- for name, type in columns.items() %}
         cast(null as {{ type }}) as {{ adapter.quote(name) }}{{ "," if not loop.last }}
         {%- endfor %}
     where 1 = 0
     {%- else -%}
-    {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
     select
         {%- for name, type in columns.items() %}
         {% if name | lower in present -%}
