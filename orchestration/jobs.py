@@ -10,6 +10,7 @@ from dagster import (
     ScheduleDefinition,
     ScheduleEvaluationContext,
     define_asset_job,
+    in_process_executor,
     schedule,
 )
 
@@ -23,6 +24,9 @@ cx_refresh_job = define_asset_job(
     # Retried once from the failed steps when launched through the daemon (dagster.yaml
     # run_retries); a step that succeeded (a load already done) is not run again.
     tags={"dagster/retry_strategy": "FROM_FAILURE"},
+    # All steps in the run's one process: the steps that open the warehouse run one at a time
+    # anyway (pool duckdb_writer), and a process per step cost about four minutes for ~60 steps.
+    executor_def=in_process_executor,
     description=(
         "Load new landing files (dlt), build and test the dbt models, run the checks. "
         "Safe to re-run: files already loaded are skipped and the marts are rebuilt."

@@ -91,9 +91,8 @@ def test_ui_shows_the_graph_and_runs_the_job(ui_server):
           __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } } }""",
         {"p": {"selector": {"repositoryLocationName": "orchestration.definitions",
                             "repositoryName": "__repository__", "jobName": "cx_refresh"},
-               # One process for all steps: the same job and checks, without a process start per
-               # step (the run has about sixty steps; the UI's default starts one process each).
-               "runConfigData": {"execution": {"config": {"in_process": {}}}}}})["launchRun"]
+               # The job's own executor (in-process), as a user launching it from the UI gets it.
+               "runConfigData": {}}})["launchRun"]
     assert launched["__typename"] == "LaunchRunSuccess", launched
     run_id = launched["run"]["runId"]
     deadline = time.monotonic() + 300
