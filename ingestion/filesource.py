@@ -148,6 +148,8 @@ def csv_export_resource(
     what: str,
     description: str,
     full_exports: bool = False,
+    include: Callable[[str], bool] | None = None,
+    on_start: Callable[[Path], None] | None = None,
 ) -> DltResource:
     """A resource over the CSV exports of one landing subfolder (``<landing>/<subdir>/*``, every
     file an export with a header row): new files and lines appended to known ones, good rows to
@@ -155,8 +157,10 @@ def csv_export_resource(
     :func:`route_quarantine`). ``parse_row(text, layout, privacy)`` types one line or raises
     :class:`ParseError`; ``redactor`` says how a quarantined line is shown; ``what`` names the
     export in the reason of a file whose header is not recognised; ``description`` is the
-    resource's docstring (the asset's description in Dagster); ``full_exports``: see
-    :func:`ingestion.files.iter_new_content`.
+    resource's docstring (the asset's description in Dagster); ``full_exports`` and ``include``
+    (which files of the folder the feed reads, by name): see
+    :func:`ingestion.files.iter_new_content`; ``on_start(landing)`` runs before the files are read
+    (e.g. to name files no feed reads).
 
     The resource takes ``(landing_dir, privacy)``.
     """
@@ -176,9 +180,12 @@ def csv_export_resource(
         return open_export
 
     def rows(landing_dir: str, privacy: Pseudonymizer) -> Iterator[Any]:
+        landing = landing_folder(landing_dir, source.split(".")[0])
+        if on_start is not None:
+            on_start(landing)
         yield from materialize_arrow_table(columns)
         yield from extract_lines(
-            landing_dir=landing_folder(landing_dir, source.split(".")[0]),
+            landing_dir=landing,
             subdir=subdir,
             source=source,
             columns=columns,
@@ -187,6 +194,7 @@ def csv_export_resource(
             redact=text_field(privacy),
             redact_reason=text_field(privacy),
             full_exports=full_exports,
+            include=include,
         )
         log_unreadable(privacy, source)
 

@@ -24,7 +24,7 @@ This module only wires the resources; parsing lives in :mod:`.records`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -32,26 +32,12 @@ import dlt
 from dlt.common.typing import TSecretStrValue
 
 from ingestion.content import content_name
-from ingestion.feed import FileParser, LineParser, OpenFile, extract_lines, with_load_id_column
-from ingestion.filesource import (
-    files_state,
-    header_text,
-    landing_folder,
-    materialize_arrow_table,
-    quarantine,
-    route_quarantine,
-    text_field,
-)
-from ingestion.files import FileSlice, list_landing_files
-from ingestion.parsing import HeaderLayout, ParseError
-from ingestion.privacy import Pseudonymizer, log_unreadable
+from ingestion.filesource import csv_export_resource, quarantine, route_quarantine
+from ingestion.files import list_landing_files
+from ingestion.parsing import HeaderLayout
+from ingestion.privacy import Pseudonymizer
 from ingestion.crm import records
-from models.cx import (
-    CONTRACT_COLUMNS,
-    CUSTOMER_COLUMNS,
-    FROZEN_COLUMNS_CONTRACT,
-    ORDER_COLUMNS,
-)
+from models.cx import CONTRACT_COLUMNS, CUSTOMER_COLUMNS, ORDER_COLUMNS
 
 __all__ = ["CRM_DIR", "DATASET_NAME", "contracts", "crm", "customers", "orders", "quarantine"]
 
@@ -80,101 +66,65 @@ def unknown_files(landing: Path) -> list[str]:
     ]
 
 
-def _opener(
-    what: str,
-    parse_header: Callable[[str], HeaderLayout],
-    parse: Callable[[str, HeaderLayout], Any],
-    privacy: Pseudonymizer,
-) -> OpenFile:
-    def open_file(file_slice: FileSlice) -> FileParser:
-        try:
-            layout = parse_header(header_text(file_slice))
-        except ParseError as exc:
-            raise ParseError(f"not a CRM {what} header: {exc}") from None
-        return LineParser(
-            lambda text: parse(text, layout),
-            header_lines=1,
-            redact=records.redactor(layout, privacy),
-        )
-
-    return open_file
-
-
-def _extract(
-    landing_dir: str,
-    table: str,
-    columns: Mapping[str, Any],
-    open_file: OpenFile,
-    privacy: Pseudonymizer,
-) -> Iterator[Any]:
-    """The new lines of one table's files; customers and contracts are full exports (a new
-    export that starts like the previous one is read whole, see
-    :func:`~ingestion.files.iter_new_content`)."""
-    yield from materialize_arrow_table(columns)
-    yield from extract_lines(
-        landing_dir=landing_folder(landing_dir, "crm"),
-        subdir=CRM_DIR,
-        source=f"crm.{table}",
-        columns=columns,
-        open_file=open_file,
-        files_state=files_state(),
-        redact=text_field(privacy),
-        redact_reason=text_field(privacy),
-        include=_is(FILE_PREFIXES[table]),
-        full_exports=table in FULL_EXPORTS,
-    )
-    log_unreadable(privacy, f"crm.{table}")
-
-
-@dlt.resource(
-    name="customers",
-    write_disposition="append",
-    columns=with_load_id_column(CUSTOMER_COLUMNS),
-    schema_contract=FROZEN_COLUMNS_CONTRACT,
-)
-def customers(landing_dir: str, privacy: Pseudonymizer) -> Iterator[Any]:
-    """New lines of the customers exports (phone and e-mail as pseudonyms); bad lines to
-    ``quarantine``."""
-    for name in unknown_files(landing_folder(landing_dir, "crm")):
+def _warn_about_unknown_files(landing: Path) -> None:
+    for name in unknown_files(landing):
         logger.warning(
             "%s/%s is not a CRM export this pipeline reads (customers-*, contracts-*, "
             "orders-*): not loaded",
             CRM_DIR,
             name,
         )
-    opener = _opener(
-        "customers",
-        records.parse_customers_header,
-        lambda text, layout: records.parse_customer(text, layout, privacy),
-        privacy,
+
+
+def _table(
+    table: str,
+    columns: Mapping[str, Any],
+    parse_header: Callable[[str], HeaderLayout],
+    parse_row: Callable[[str, HeaderLayout, Pseudonymizer], Any],
+    description: str,
+    on_start: Callable[[Path], None] | None = None,
+) -> Any:
+    """The resource of one CRM table: the files of ``crm/`` named for it; customers and contracts
+    are full exports (a new export that starts like the previous one is read whole, see
+    :func:`~ingestion.files.iter_new_content`)."""
+    return csv_export_resource(
+        name=table,
+        subdir=CRM_DIR,
+        source=f"crm.{table}",
+        columns=columns,
+        parse_header=parse_header,
+        parse_row=parse_row,
+        redactor=records.redactor,
+        what=f"a CRM {table}",
+        description=description,
+        full_exports=table in FULL_EXPORTS,
+        include=_is(FILE_PREFIXES[table]),
+        on_start=on_start,
     )
-    yield from _extract(landing_dir, "customers", CUSTOMER_COLUMNS, opener, privacy)
 
 
-@dlt.resource(
-    name="contracts",
-    write_disposition="append",
-    columns=with_load_id_column(CONTRACT_COLUMNS),
-    schema_contract=FROZEN_COLUMNS_CONTRACT,
+customers = _table(
+    "customers",
+    CUSTOMER_COLUMNS,
+    records.parse_customers_header,
+    records.parse_customer,
+    "New lines of the customers exports (phone and e-mail as pseudonyms); bad lines to ``quarantine``.",
+    on_start=_warn_about_unknown_files,
 )
-def contracts(landing_dir: str, privacy: Pseudonymizer) -> Iterator[Any]:
-    """New lines of the contracts exports; bad lines to ``quarantine``."""
-    opener = _opener(
-        "contracts", records.parse_contracts_header, records.parse_contract, privacy
-    )
-    yield from _extract(landing_dir, "contracts", CONTRACT_COLUMNS, opener, privacy)
-
-
-@dlt.resource(
-    name="orders",
-    write_disposition="append",
-    columns=with_load_id_column(ORDER_COLUMNS),
-    schema_contract=FROZEN_COLUMNS_CONTRACT,
+contracts = _table(
+    "contracts",
+    CONTRACT_COLUMNS,
+    records.parse_contracts_header,
+    lambda text, layout, _privacy: records.parse_contract(text, layout),
+    "New lines of the contracts exports; bad lines to ``quarantine``.",
 )
-def orders(landing_dir: str, privacy: Pseudonymizer) -> Iterator[Any]:
-    """New lines of the orders files; bad lines to ``quarantine``."""
-    opener = _opener("orders", records.parse_orders_header, records.parse_order, privacy)
-    yield from _extract(landing_dir, "orders", ORDER_COLUMNS, opener, privacy)
+orders = _table(
+    "orders",
+    ORDER_COLUMNS,
+    records.parse_orders_header,
+    lambda text, layout, _privacy: records.parse_order(text, layout),
+    "New lines of the orders files; bad lines to ``quarantine``.",
+)
 
 
 @dlt.source(name="crm")
