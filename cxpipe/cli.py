@@ -86,7 +86,8 @@ def _print_outcome(outcome, settings) -> int:
     if outcome.warned_checks:
         print(f"Warnings: {', '.join(outcome.warned_checks)}")
     if outcome.success:
-        print(f"Run {outcome.run_id[:8]} succeeded; marts are in {settings.warehouse_path} (schema marts).")
+        print(f"Run {outcome.run_id[:8]} succeeded in {outcome.seconds:.0f} s; marts are in {settings.warehouse_path} "
+              "(schema marts).")
         return 0
     reasons = []
     if outcome.failed_steps:
@@ -107,7 +108,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args.landing, args.warehouse, args.timezone, args.state_dir, args.zendesk)
     print(f"Running the pipeline: {settings.landing_dir} -> {settings.warehouse_path} "
           f"(site time zone {settings.site_timezone})")
-    outcome = run_refresh(settings, start=args.start, end=args.end)
+    outcome = run_refresh(settings, start=args.start, end=args.end, full_refresh=args.full_refresh)
     return _print_outcome(outcome, settings)
 
 
@@ -353,6 +354,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--state-dir", help="dlt and Dagster state folder (CXPIPE_STATE_DIR)")
     run.add_argument("--start", type=_date, help="first site-local day the run is for")
     run.add_argument("--end", type=_date, help="last site-local day the run is for")
+    run.add_argument("--full-refresh", action="store_true",
+                     help="rebuild every incremental mart from all history (after a model change)")
     run.add_argument("--zendesk", choices=["auto", "api", "simulator", "off"],
                      help="where the helpdesk comes from (CXPIPE_ZENDESK, default auto)")
     run.set_defaults(func=cmd_run)

@@ -6,8 +6,9 @@ import contextlib
 import json
 import os
 import sys
+import time
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from cxpipe.errors import CxpipeError
@@ -100,10 +101,75 @@ class RunOutcome:
     failed_steps: list[str]
     failed_checks: list[str]
     warned_checks: list[str]
+    #: The partitions (site-local days) the run was for.
+    first_day: date
+    last_day: date
+    full_refresh: bool
+    seconds: float
 
 
-def run_refresh(settings: Settings, start: date | None = None, end: date | None = None) -> RunOutcome:
-    """Ingest what is in the landing folder, build and test the marts, run the checks."""
+LANDING_SNAPSHOT_FILE = "landing_files.json"
+
+
+def _landing_state(settings: Settings) -> Path:
+    return settings.state_dir / LANDING_SNAPSHOT_FILE
+
+
+def run_range(settings: Settings, start: date | None, end: date | None,
+              full_refresh: bool = False) -> tuple[date, date, bool, dict[str, list[int]]]:
+    """The partitions (site-local days) a run is for: --start..--end when given; else the days the
+    landing files new or grown since the last successful `cxpipe run` are about (all files for
+    --full-refresh), cut to the partitions that exist; else (nothing new) yesterday. Returns
+    (start, end, worked out from files, the landing files now)."""
+    from orchestration.partitions import PartitionSettingError, clamp_days, history_start, site_today
+    from orchestration.sensors import changed_files, days_touched, landing_snapshot
+
+    try:
+        first = history_start()
+    except PartitionSettingError as exc:
+        raise CxpipeError(str(exc)) from None
+    today = site_today(settings.site_timezone)
+    now = landing_snapshot(settings.landing_dir)
+    if start is not None and end is not None:
+        for flag, day in (("--start", start), ("--end", end)):
+            if not first <= day <= today:
+                raise CxpipeError(f"{flag} {day} is outside the days the pipeline keeps: {first} (CXPIPE_HISTORY_START) "
+                                  f"to today, {today}.")
+        return start, end, False, now
+    try:
+        before = {} if full_refresh else json.loads(_landing_state(settings).read_text())
+    except (OSError, ValueError):
+        before = {}
+    touched = days_touched(changed_files(before, now), now, settings.site_timezone)
+    if touched and min(touched) < first:
+        print(f"Note: files hold days before {first} (CXPIPE_HISTORY_START); they are loaded, but their days "
+              "are not partitions: set CXPIPE_HISTORY_START earlier to report them.")
+    days = clamp_days(touched, today, first)
+    if days is None:
+        yesterday = max(first, today - timedelta(days=1))
+        return yesterday, yesterday, True, now
+    return days[0], days[1], True, now
+
+
+def describe_days(first_day: date, last_day: date, from_files: bool, full_refresh: bool) -> str:
+    from orchestration.partitions import PartitionSettingError, lookback_days
+
+    days = f"{first_day}" if first_day == last_day else f"{first_day}..{last_day}"
+    why = " (the days of the new landing files)" if from_files else ""
+    if full_refresh:
+        return f"Days {days}{why}; full refresh: every incremental mart is rebuilt from all history."
+    try:
+        lookback = lookback_days()
+    except PartitionSettingError as exc:
+        raise CxpipeError(str(exc)) from None
+    return (f"Days {days}{why}; the incremental marts rebuild {first_day - timedelta(days=lookback)}..{last_day} "
+            f"(lookback {lookback} days).")
+
+
+def run_refresh(settings: Settings, start: date | None = None, end: date | None = None,
+                full_refresh: bool = False) -> RunOutcome:
+    """Ingest what is in the landing folder, build and test the marts for the run's days (see
+    run_range), run the checks, publish the snapshot."""
     if not settings.landing_dir.is_dir():
         raise CxpipeError(f"The landing folder {settings.landing_dir} does not exist.")
     if (start is None) != (end is None):
@@ -124,15 +190,19 @@ def run_refresh(settings: Settings, start: date | None = None, end: date | None 
 
     from dagster import DagsterInstance
 
-    from orchestration.checks import END_TAG, START_TAG
     from orchestration.definitions import build_definitions
     from orchestration.jobs import REFRESH_JOB_NAME
+    from orchestration.partitions import DAYS_FROM_FILES_TAG, FULL_REFRESH_TAG, range_tags
 
+    first_day, last_day, from_files, landing_now = run_range(settings, start, end, full_refresh)
+    print(describe_days(first_day, last_day, from_files, full_refresh))
     # Built now, for this run's settings (CXPIPE_ZENDESK decides whether the helpdesk is loaded).
     job = build_definitions().resolve_job_def(REFRESH_JOB_NAME)
-    tags = {"cxpipe/launched_by": "cli"}
-    if start and end:
-        tags.update({START_TAG: start.isoformat(), END_TAG: end.isoformat()})
+    tags = {"cxpipe/launched_by": "cli", **range_tags(first_day, last_day)}
+    if from_files:
+        tags[DAYS_FROM_FILES_TAG] = "true"
+    if full_refresh:
+        tags[FULL_REFRESH_TAG] = "true"
     run_config = {
         "loggers": {"cxpipe_progress": {}},
     }
@@ -146,11 +216,13 @@ def run_refresh(settings: Settings, start: date | None = None, end: date | None 
     import logging
 
     logging.getLogger("dlt").setLevel(logging.ERROR)
+    began = time.perf_counter()
     with DagsterInstance.get() as instance, log_path.open("w") as log_file:
         with contextlib.redirect_stdout(log_file):
             result = job.execute_in_process(
                 instance=instance, tags=tags, raise_on_error=False, run_config=run_config
             )
+    seconds = time.perf_counter() - began
     failed_steps = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     failed_checks: list[str] = []
     warned_checks: list[str] = []
@@ -165,11 +237,19 @@ def run_refresh(settings: Settings, start: date | None = None, end: date | None 
             warned_checks.append(name)
         else:
             failed_checks.append(name)
+    success = result.success and not failed_checks
+    if success:
+        # The next `cxpipe run` without dates is for the days of the files that arrive after this.
+        _landing_state(settings).write_text(json.dumps(landing_now))
     return RunOutcome(
-        success=result.success and not failed_checks,
+        success=success,
         run_id=result.run_id,
         log_path=log_path,
         failed_steps=failed_steps,
         failed_checks=failed_checks,
         warned_checks=warned_checks,
+        first_day=first_day,
+        last_day=last_day,
+        full_refresh=full_refresh,
+        seconds=seconds,
     )

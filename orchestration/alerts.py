@@ -24,10 +24,8 @@ from dagster import (
 )
 
 from orchestration.kpi_settings import kpi_vars
+from orchestration.partitions import checked_day, site_today
 from orchestration.resources import WRITER_POOL, CxpipeResource
-
-START_TAG = "cxpipe/start"
-END_TAG = "cxpipe/end"
 
 
 @dataclass
@@ -170,10 +168,10 @@ def staffing_gap_alert(intervals: pd.DataFrame, max_short: float) -> Alert:
 # --- the asset checks -----------------------------------------------------------------------------
 
 
-def _day(context: AssetCheckExecutionContext, frame: pd.DataFrame) -> date | None:
-    if END_TAG in context.run.tags:
-        return date.fromisoformat(context.run.tags[END_TAG])
-    return None if frame.empty else pd.Timestamp(frame["report_date"].max()).date()
+def _day(context: AssetCheckExecutionContext, frame: pd.DataFrame, cxpipe: CxpipeResource) -> date | None:
+    """The run's last day when it is over, else the latest complete day in the mart."""
+    days = set() if frame.empty else set(frame["report_date"])
+    return checked_day(context.run.tags, days, site_today(cxpipe.site_timezone or "UTC"))
 
 
 def _read(cxpipe: CxpipeResource, sql: str) -> pd.DataFrame:
@@ -192,7 +190,7 @@ def _daily_check(context: AssetCheckExecutionContext, cxpipe: CxpipeResource, wh
                  evaluate: Callable[[pd.DataFrame, date, dict[str, Any]], Alert]) -> AssetCheckResult:
     """Read a mart, pick the day, apply an alert rule with the dbt vars."""
     daily = _read(cxpipe, sql)
-    day = _day(context, daily)
+    day = _day(context, daily, cxpipe)
     if day is None:
         return _no_data(what)
     return evaluate(daily, day, kpi_vars()).result()

@@ -15,11 +15,9 @@ from dagster import (
     asset_check,
 )
 
+from orchestration.partitions import checked_day, run_days
 from orchestration.resources import WRITER_POOL, CxpipeResource
 from orchestration.translators import raw_asset_key
-
-START_TAG = "cxpipe/start"
-END_TAG = "cxpipe/end"
 
 
 def _table_exists(con, schema: str, table: str) -> bool:
@@ -97,15 +95,9 @@ def queue_log_volume(context: AssetCheckExecutionContext, cxpipe: CxpipeResource
             "from raw_telephony.queue_log_events where upper(event) = 'ENTERQUEUE' group by day"
         ).fetchall()
     counts = {day: int(n) for day, n in rows}
-    requested = _requested_days(context.run.tags)
-    if requested:
-        day = requested[1]
-    else:
-        today = datetime.now(ZoneInfo(zone)).date()
-        past = [d for d in counts if d < today]
-        if not past:
-            return AssetCheckResult(passed=True, metadata={"day": "no complete day yet"})
-        day = max(past)
+    day = checked_day(context.run.tags, set(counts), datetime.now(ZoneInfo(zone)).date())
+    if day is None:
+        return AssetCheckResult(passed=True, metadata={"day": "no complete day yet"})
     passed, metadata = volume_drop(counts, day, volume_drop_share())
     return AssetCheckResult(
         passed=passed,
@@ -248,22 +240,17 @@ ivr_quarantine_share = file_quarantine_share_check("ivr", FEEDS["ivr"])
 wfm_quarantine_share = file_quarantine_share_check("wfm", FEEDS["wfm"])
 
 
-def _requested_days(tags: dict[str, str]) -> "tuple[date, date] | None":
-    if START_TAG in tags and END_TAG in tags:
-        return date.fromisoformat(tags[START_TAG]), date.fromisoformat(tags[END_TAG])
-    return None
-
-
 @asset_check(
     asset=AssetKey(["kpi_queue_daily"]),
     name="days_present",
     blocking=True,
     pool=WRITER_POOL,
     description=(
-        "Every site-local day the run was asked for (run tags cxpipe/start and cxpipe/end, set by "
-        "`cxpipe run --start --end`) has offered calls, or the check fails and blocks what follows. "
-        "Without a requested range it warns about days without calls between the first and the "
-        "last loaded day (a missing file, or a day the site was closed)."
+        "Every complete site-local day the run was asked for (its partitions: the schedule's day, "
+        "a backfill, `cxpipe run --start --end`) has offered calls, or the check fails and blocks "
+        "what follows. When the days were worked out from new files (the landing sensor, `cxpipe "
+        "run` alone) it warns about days without calls between the first and the last loaded day "
+        "(a missing file, or a day the site was closed)."
     ),
 )
 def days_present(context: AssetCheckExecutionContext, cxpipe: CxpipeResource) -> AssetCheckResult:
@@ -271,13 +258,16 @@ def days_present(context: AssetCheckExecutionContext, cxpipe: CxpipeResource) ->
         loaded = {
             row[0] for row in con.execute("select distinct report_date from marts.kpi_queue_daily").fetchall()
         }
-    requested = _requested_days(context.run.tags)
-    if requested is None:
+    days = run_days(context.run.tags)
+    requested = days is not None and not days.from_files
+    if not requested:
         if not loaded:
             return AssetCheckResult(passed=False, description="kpi_queue_daily is empty.")
         first, last = min(loaded), max(loaded)
     else:
-        first, last = requested
+        # Today's partition is still running: only the days before it must have calls.
+        first = days.start
+        last = min(days.end, datetime.now(ZoneInfo(cxpipe.site_timezone or "UTC")).date() - timedelta(days=1))
     expected = {first + timedelta(days=n) for n in range((last - first).days + 1)}
     missing = sorted(expected - loaded)
     return AssetCheckResult(

@@ -14,7 +14,7 @@ from dagster import (
     schedule,
 )
 
-from orchestration.checks import END_TAG, START_TAG
+from orchestration.partitions import site_timezone
 
 REFRESH_JOB_NAME = "cx_refresh"
 
@@ -28,26 +28,28 @@ cx_refresh_job = define_asset_job(
     # anyway (pool duckdb_writer), and a process per step cost about four minutes for ~60 steps.
     executor_def=in_process_executor,
     description=(
-        "Load new landing files (dlt), build and test the dbt models, run the checks. "
-        "Safe to re-run: files already loaded are skipped and the marts are rebuilt."
+        "Load new landing files (dlt), build and test the dbt models for the run's days (daily "
+        "partitions; the incremental marts also rebuild the lookback days before them), run the "
+        "checks, publish the BI snapshot. Safe to re-run: files already loaded are skipped and the "
+        "days are rebuilt, never appended twice."
     ),
 )
 
 
 def daily_schedule() -> ScheduleDefinition:
-    """Every day at CXPIPE_SCHEDULE_CRON (default 02:30) in the site time zone, for the site-local
-    day before: the run is tagged with that day, so the `days_present` check fails (and blocks
-    what follows) when its files did not arrive."""
+    """Every day at CXPIPE_SCHEDULE_CRON (default 02:30) in the site time zone, for the partition
+    of the site-local day before (its incremental marts are rebuilt with the lookback, D31); the
+    `days_present` check fails (and blocks what follows) when that day's calls did not arrive."""
 
     @schedule(
         name="cx_daily_refresh",
         job=cx_refresh_job,
         cron_schedule=os.environ.get("CXPIPE_SCHEDULE_CRON", "30 2 * * *"),
-        execution_timezone=os.environ.get("CXPIPE_SITE_TIMEZONE") or "UTC",
+        execution_timezone=site_timezone(),
         default_status=DefaultScheduleStatus.RUNNING,
     )
     def cx_daily_refresh(context: ScheduleEvaluationContext) -> RunRequest:
         day = (context.scheduled_execution_time - timedelta(days=1)).date().isoformat()
-        return RunRequest(run_key=f"daily-{day}", tags={START_TAG: day, END_TAG: day})
+        return RunRequest(run_key=f"daily-{day}", partition_key=day)
 
     return cx_daily_refresh

@@ -22,8 +22,8 @@ from dagster import (
     sensor,
 )
 
-from orchestration.checks import END_TAG, START_TAG
 from orchestration.jobs import cx_refresh_job
+from orchestration.partitions import DAYS_FROM_FILES_TAG, clamp_days, range_tags, run_days, site_today
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +82,8 @@ def days_touched(paths: list[str], snapshot: dict[str, list[int]], site_timezone
     minimum_interval_seconds=60,
     default_status=DefaultSensorStatus.RUNNING,
     description=(
-        "Watches the landing folder (CXPIPE_LANDING_DIR): new or grown files start cx_refresh, tagged "
-        "with the site-local days they touch. The first tick only records what is there."
+        "Watches the landing folder (CXPIPE_LANDING_DIR): new or grown files start cx_refresh for the "
+        "partitions (site-local days) they touch. The first tick only records what is there."
     ),
 )
 def landing_files_sensor(context: SensorEvaluationContext):
@@ -95,12 +95,16 @@ def landing_files_sensor(context: SensorEvaluationContext):
     changed = changed_files(json.loads(context.cursor), now)
     if not changed:
         return SkipReason(f"No new or grown file in {landing}.")
-    days = days_touched(changed, now, os.environ.get("CXPIPE_SITE_TIMEZONE") or "UTC")
+    zone = os.environ.get("CXPIPE_SITE_TIMEZONE") or "UTC"
+    days = clamp_days(days_touched(changed, now, zone), site_today(zone))
     context.update_cursor(json.dumps(now))
+    if days is None:
+        return SkipReason(f"{len(changed)} new file(s), about days outside the partitions (before "
+                          "CXPIPE_HISTORY_START or in the future): nothing to refresh yet.")
     key = hashlib.sha256(json.dumps({name: now[name] for name in changed}).encode()).hexdigest()[:16]
     return RunRequest(
         run_key=f"landing-{key}",
-        tags={START_TAG: days[0].isoformat(), END_TAG: days[-1].isoformat(),
+        tags={**range_tags(*days), DAYS_FROM_FILES_TAG: "true",
               "cxpipe/trigger": f"{len(changed)} landing file(s): {', '.join(changed[:5])}"[:250]},
     )
 
@@ -140,8 +144,9 @@ def run_failure_alert(context: RunFailureSensorContext):
     run = context.dagster_run
     error = context.failure_event.message or "the run failed"
     message = f"cx-pipeline: run {run.run_id[:8]} of {run.job_name} failed: {error}"
+    days = run_days(run.tags)
     details = {"run_id": run.run_id, "job": run.job_name,
-               "days": f"{run.tags.get(START_TAG, '')}..{run.tags.get(END_TAG, '')}"}
+               "days": f"{days.start}..{days.end}" if days else ""}
     state_dir = Path(os.environ.get("CXPIPE_STATE_DIR") or "data/state")
     for line in send_alert(message, details, state_dir, os.environ.get(WEBHOOK_ENV)):
         context.log.info(f"Alert {line}")

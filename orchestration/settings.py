@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,6 +23,8 @@ DEFAULTS: dict[str, str] = {
     "CXPIPE_ZENDESK": "auto",
     # Empty: `snapshot/` beside the warehouse file.
     "CXPIPE_SNAPSHOT_DIR": "",
+    # The first day that is a Dagster partition (orchestration/partitions.py).
+    "CXPIPE_HISTORY_START": "2020-01-01",
 }
 ZENDESK_MODES = ("auto", "api", "simulator", "off")
 
@@ -41,6 +44,8 @@ class Settings:
     # Where the BI snapshot is published (orchestration/publish.py); None: `snapshot/` beside the
     # warehouse file.
     snapshot_dir: Path | None = None
+    # The first site-local day that is a partition (CXPIPE_HISTORY_START, ISO date).
+    history_start: str = DEFAULTS["CXPIPE_HISTORY_START"]
 
     @property
     def snapshot_path(self) -> Path:
@@ -71,6 +76,11 @@ class Settings:
 
         site_timezone = get("CXPIPE_SITE_TIMEZONE")
         validate_timezone(site_timezone)
+        history_start = get("CXPIPE_HISTORY_START").strip()
+        try:
+            date.fromisoformat(history_start)
+        except ValueError:
+            raise SettingsError(f"CXPIPE_HISTORY_START={history_start!r} is not a date like 2024-01-01.") from None
         zendesk = get("CXPIPE_ZENDESK").strip().lower()
         if zendesk not in ZENDESK_MODES:
             raise SettingsError(f"CXPIPE_ZENDESK={zendesk!r} is not one of {', '.join(ZENDESK_MODES)}.")
@@ -81,6 +91,7 @@ class Settings:
             state_dir=Path(get("CXPIPE_STATE_DIR")).expanduser().resolve(),
             zendesk=zendesk,
             snapshot_dir=Path(get("CXPIPE_SNAPSHOT_DIR")).expanduser().resolve() if get("CXPIPE_SNAPSHOT_DIR") else None,
+            history_start=history_start,
         )
 
     def to_env(self) -> dict[str, str]:
@@ -92,6 +103,7 @@ class Settings:
             "CXPIPE_STATE_DIR": str(self.state_dir),
             "CXPIPE_ZENDESK": self.zendesk,
             "CXPIPE_SNAPSHOT_DIR": str(self.snapshot_path),
+            "CXPIPE_HISTORY_START": self.history_start,
         }
 
 

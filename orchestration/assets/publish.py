@@ -1,32 +1,41 @@
 """The `bi_snapshot` asset: after the marts are built and their blocking checks passed, publish
 them to the read-only snapshot BI tools use (orchestration/publish.py), swapped in atomically."""
 
+from collections.abc import Iterable
 from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
 
-from orchestration.assets.dbt import cx_dbt_models
 from orchestration.publish import publish_snapshot
 from orchestration.resources import WRITER_POOL, CxpipeResource
 
 SNAPSHOT_KEY = AssetKey(["bi_snapshot"])
-MART_KEYS = sorted(
-    (spec.key for spec in cx_dbt_models.specs if spec.group_name == "marts"), key=lambda key: key.to_user_string()
-)
 
 
-@asset(
-    key=SNAPSHOT_KEY,
-    deps=MART_KEYS,
-    group_name="publish",
-    pool=WRITER_POOL,
-    description=(
-        "The marts as a read-only DuckDB file (<snapshot>/cx_snapshot.duckdb) and Parquet files "
-        "(<snapshot>/parquet/<mart>.parquet) for BI tools, with their descriptions; replaced "
-        "atomically, so a reader sees the previous refresh or this one, never half. Runs only when "
-        "the marts' blocking checks passed (Dagster skips it otherwise)."
-    ),
-)
+def mart_keys(dbt_assets: Iterable[AssetsDefinition]) -> list[AssetKey]:
+    """The keys of the dbt marts (group `marts`)."""
+    return sorted(
+        (spec.key for assets in dbt_assets for spec in assets.specs if spec.group_name == "marts"),
+        key=lambda key: key.to_user_string(),
+    )
+
+
+def build_bi_snapshot(marts: list[AssetKey]) -> AssetsDefinition:
+    """The publish asset, after every mart (and so after their blocking checks)."""
+    return asset(
+        key=SNAPSHOT_KEY,
+        deps=marts,
+        group_name="publish",
+        pool=WRITER_POOL,
+        description=(
+            "The marts as a read-only DuckDB file (<snapshot>/cx_snapshot.duckdb) and Parquet files "
+            "(<snapshot>/parquet/<mart>.parquet) for BI tools, with their descriptions; replaced "
+            "atomically, so a reader sees the previous refresh or this one, never half. Runs only when "
+            "the marts' blocking checks passed (Dagster skips it otherwise)."
+        ),
+    )(bi_snapshot)
+
+
 def bi_snapshot(context: AssetExecutionContext, cxpipe: CxpipeResource) -> MaterializeResult:
     snapshot_dir = cxpipe.snapshot_path
     result = publish_snapshot(Path(cxpipe.warehouse_path), snapshot_dir)

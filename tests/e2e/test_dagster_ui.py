@@ -1,5 +1,6 @@
-"""`cxpipe ui` serves the Dagster UI on 127.0.0.1 with the whole asset graph, and a run launched
-from it (as a data engineer would, here through the UI's GraphQL API) succeeds. The server runs
+"""`cxpipe ui` serves the Dagster UI on 127.0.0.1 with the whole asset graph, its daily partitions,
+schedule and sensors, and a backfill launched from it (as a data engineer would, here through the
+UI's GraphQL API) succeeds and shows its checks. The server runs
 in its own process group, which is ended whatever happens."""
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from orchestration.partitions import run_days
 from tests.conftest import copy_fixture
 
 pytestmark = pytest.mark.e2e
@@ -80,33 +83,79 @@ def ui_server(tmp_path):
         log.close()
 
 
-def test_ui_shows_the_graph_and_runs_the_job(ui_server):
-    port = ui_server
-    nodes = _graphql(port, "{ assetNodes { assetKey { path } } }")["assetNodes"]
-    keys = {"/".join(node["assetKey"]["path"]) for node in nodes}
-    assert {"raw/telephony/queue_log_events", "fct_queue_calls", "kpi_queue_daily", "kpi_queue_interval"} <= keys
+REPOSITORY = {"repositoryLocationName": "orchestration.definitions", "repositoryName": "__repository__"}
 
-    launched = _graphql(port, """
-        mutation($p: ExecutionParams!) { launchRun(executionParams: $p) {
-          __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } } }""",
-        {"p": {"selector": {"repositoryLocationName": "orchestration.definitions",
-                            "repositoryName": "__repository__", "jobName": "cx_refresh"},
-               # The job's own executor (in-process), as a user launching it from the UI gets it.
-               "runConfigData": {}}})["launchRun"]
-    assert launched["__typename"] == "LaunchRunSuccess", launched
-    run_id = launched["run"]["runId"]
-    deadline = time.monotonic() + 300
-    status = None
+
+def _wait(port: int, what: str, query: str, variables: dict, done, timeout: float = 300):
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        status = _graphql(port, "query($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }",
-                          {"id": run_id})["runOrError"]["status"]
-        if status in ("SUCCESS", "FAILURE", "CANCELED"):
-            break
+        answer = _graphql(port, query, variables)
+        if done(answer):
+            return answer
         time.sleep(2)
-    if status != "SUCCESS":
+    pytest.fail(f"{what} did not finish within {timeout:.0f} s: {answer}")
+
+
+def test_ui_shows_partitions_schedule_sensors_and_backfills_a_day(ui_server):
+    port = ui_server
+    nodes = _graphql(port, "{ assetNodes { assetKey { path } isPartitioned } }")["assetNodes"]
+    partitioned = {"/".join(node["assetKey"]["path"]): node["isPartitioned"] for node in nodes}
+    assert {"raw/telephony/queue_log_events", "fct_queue_calls", "kpi_queue_daily", "kpi_queue_interval",
+            "bi_snapshot", "forecast/queue_interval_forecast"} <= set(partitioned)
+    # Daily partitions on the dbt models; the loads, the forecast and the snapshot read everything.
+    assert partitioned["kpi_queue_daily"] and partitioned["fct_queue_calls"]
+    assert not partitioned["raw/telephony/queue_log_events"] and not partitioned["bi_snapshot"]
+    daily = _graphql(port, """{ assetNodeOrError(assetKey: {path: ["kpi_queue_daily"]}) { ... on AssetNode {
+        partitionDefinition { description } partitionKeys } } }""")["assetNodeOrError"]
+    assert "Daily" in daily["partitionDefinition"]["description"]
+    assert "Europe/Berlin" in daily["partitionDefinition"]["description"]
+    assert daily["partitionKeys"][0] == "2020-01-01" and "2026-10-12" in daily["partitionKeys"]
+
+    schedules = _graphql(port, """query($r: RepositorySelector!) { schedulesOrError(repositorySelector: $r) {
+        ... on Schedules { results { name cronSchedule executionTimezone } } } }""", {"r": REPOSITORY})
+    assert [(s["name"], s["executionTimezone"]) for s in schedules["schedulesOrError"]["results"]] == [
+        ("cx_daily_refresh", "Europe/Berlin")]
+    sensors = _graphql(port, """query($r: RepositorySelector!) { sensorsOrError(repositorySelector: $r) {
+        ... on Sensors { results { name } } } }""", {"r": REPOSITORY})
+    assert {"landing_files", "run_failure_alert", "freshness_checks"} <= {
+        s["name"] for s in sensors["sensorsOrError"]["results"]}
+
+    # A backfill of the job's partition 2026-10-12, as Jobs > cx_refresh > Partitions > Launch
+    # backfill does (one run of the whole job per day).
+    launched = _graphql(port, """
+        mutation($p: LaunchBackfillParams!) { launchPartitionBackfill(backfillParams: $p) {
+          __typename ... on LaunchBackfillSuccess { backfillId } ... on PythonError { message } } }""",
+        {"p": {"selector": {"partitionSetName": "cx_refresh_partition_set", "repositorySelector": REPOSITORY},
+               "partitionNames": ["2026-10-12"]}})["launchPartitionBackfill"]
+    assert launched["__typename"] == "LaunchBackfillSuccess", launched
+    backfill = _wait(port, "the backfill", """query($id: String!) { partitionBackfillOrError(backfillId: $id) {
+        ... on PartitionBackfill { status error { message } } } }""", {"id": launched["backfillId"]},
+        lambda a: a["partitionBackfillOrError"]["status"] in ("COMPLETED", "FAILED", "CANCELED",
+                                                               "COMPLETED_SUCCESS", "COMPLETED_FAILED"))
+    runs = _graphql(port, """query($id: String!) { runsOrError(filter: {tags: [{key: "dagster/backfill", value: $id}]}) {
+        ... on Runs { results { runId status jobName tags { key value } } } } }""",
+                    {"id": launched["backfillId"]})["runsOrError"]["results"]
+    failed = [run["runId"] for run in runs if run["status"] != "SUCCESS"]
+    if failed:
         events = _graphql(port, """
             query($id: ID!) { logsForRun(runId: $id) { ... on EventConnection { events {
               __typename ... on ExecutionStepFailureEvent { stepKey error { message } } } } } }""",
-            {"id": run_id})["logsForRun"]["events"]
-        failures = [f"{e['stepKey']}: {e['error']['message'][:500]}" for e in events if e.get("error")]
-        pytest.fail(f"the run ended {status}: " + " | ".join(failures))
+            {"id": failed[0]})["logsForRun"]["events"]
+        problems = [f"{e['stepKey']}: {e['error']['message'][:500]}" for e in events if e.get("error")]
+        pytest.fail(f"backfill run {failed[0]} did not succeed: " + " | ".join(problems))
+    assert backfill["partitionBackfillOrError"]["status"] in ("COMPLETED", "COMPLETED_SUCCESS"), (backfill, runs)
+    refresh = [run for run in runs if run["jobName"] == "cx_refresh"]
+    assert len(refresh) == 1
+    days = run_days({tag["key"]: tag["value"] for tag in refresh[0]["tags"]})
+    assert (days.start, days.end) == (date(2026, 10, 12), date(2026, 10, 12))
+
+    # The UI shows the day as materialized, and the checks with their results.
+    stats = _graphql(port, """{ assetNodeOrError(assetKey: {path: ["kpi_queue_daily"]}) { ... on AssetNode {
+        partitionStats { numMaterialized } } } }""")["assetNodeOrError"]["partitionStats"]
+    assert stats["numMaterialized"] == 1
+    checks = _graphql(port, """{ assetNodeOrError(assetKey: {path: ["kpi_queue_daily"]}) { ... on AssetNode {
+        assetChecksOrError { ... on AssetChecks { checks { name executionForLatestMaterialization {
+          status } } } } } } }""")["assetNodeOrError"]["assetChecksOrError"]["checks"]
+    results = {check["name"]: (check["executionForLatestMaterialization"] or {}).get("status") for check in checks}
+    assert results["days_present"] == "SUCCEEDED", results
+    assert results["service_level_below_target"] in ("SUCCEEDED", "FAILED"), results

@@ -159,10 +159,9 @@ def test_daily_schedule_runs_for_the_previous_site_local_day(defs):
 
     from dagster import build_schedule_context
 
-    from orchestration.checks import END_TAG, START_TAG
-
     schedule = defs.resolve_schedule_def("cx_daily_refresh")
     zone = ZoneInfo(schedule.execution_timezone)
-    context = build_schedule_context(scheduled_execution_time=datetime(2026, 10, 26, 2, 30, tzinfo=zone))
+    context = build_schedule_context(scheduled_execution_time=datetime(2026, 10, 26, 2, 30, tzinfo=zone),
+                                     repository_def=defs.get_repository_def())
     request = schedule.evaluate_tick(context).run_requests[0]
-    assert request.tags[START_TAG] == request.tags[END_TAG] == "2026-10-25"
+    assert request.partition_key == "2026-10-25"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance, RunRequest, SkipReason, build_sensor_context, job, op
 
-from orchestration.checks import END_TAG, START_TAG
+from orchestration.partitions import DAYS_FROM_FILES_TAG, RANGE_END_TAG, RANGE_START_TAG, run_days
 from orchestration.sensors import ALERTS_FILE, days_touched, landing_files_sensor, send_alert
 
 
@@ -39,7 +39,9 @@ def test_new_and_grown_files_start_a_run_for_the_days_they_touch(tmp_path, monke
         _write(landing / "ground_truth/queue_daily.csv", "changed\n")  # the simulator's own: ignored
         request = landing_files_sensor(context)
         assert isinstance(request, RunRequest)
-        assert (request.tags[START_TAG], request.tags[END_TAG]) == ("2026-10-12", "2026-10-14")
+        assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == ("2026-10-12", "2026-10-14")
+        assert request.tags[DAYS_FROM_FILES_TAG] == "true"
+        assert run_days(request.tags).from_files
         assert "2 landing file(s)" in request.tags["cxpipe/trigger"]
         assert isinstance(landing_files_sensor(context), SkipReason)  # the cursor moved on
 

@@ -4,6 +4,7 @@
     there (is_cut); the latest state of an agent, which nothing ended yet, lasts until the latest
     event of the feeds (is_open), at most as long. Only logged-in states are kept (LOGOUT ends a
     session; the seed agent_state_groups says how each state counts). -#}
+{{ config(materialized='table') }}  {#- read by several models and tests: computed once (D31) -#}
 with
 
 feed as (

@@ -1,5 +1,6 @@
 {#- One row per queue entry (one visit of one call to one queue), assembled from its queue_log
     events: when it started, whether and when it connected, how it ended, its outcome and wait. -#}
+{{ config(materialized='table') }}  {#- read by several models and tests: computed once (D31) -#}
 with
 
 segmented as (

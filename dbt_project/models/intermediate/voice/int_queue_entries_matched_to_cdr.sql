@@ -2,6 +2,7 @@
     the same call and queue answered within cdr_match_seconds of the CONNECT, preferring the same
     agent. A caller-leg CDR answered when the call entered the IVR or queue does not match (its
     billsec would include the wait). Used when the queue_log lacks the entry's end (D4). -#}
+{{ config(materialized='table') }}  {#- read by several models and tests: computed once (D31) -#}
 with
 
 entries as (

@@ -4,6 +4,7 @@
     was connected (cut at the call's end), ACW beginning within agent_state_match_seconds of the
     call's end (and at most max_acw_seconds long). Work after outbound or direct calls, which the
     queue_log does not know, therefore stays unattributed. -#}
+{{ config(materialized='table') }}  {#- read by several models and tests: computed once (D31) -#}
 with
 
 states as (

@@ -2,6 +2,8 @@
     workforce"; D26): each logged-in state span cut at the interval boundaries (var
     interval_minutes, site-local), and so at site-local midnight, also on DST days. A call that
     runs over midnight gives its seconds to both days. -#}
+
+{{ config(materialized='incremental', incremental_strategy='day_window', on_schema_change='fail') }}
 with
 
 spans as (
@@ -56,3 +58,4 @@ final as (
 )
 
 select * from final
+where {{ in_day_window() }}

@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='day_window', on_schema_change='fail') }}
+
 with
 
 entries as (
@@ -102,3 +104,4 @@ final as (
 )
 
 select * from final
+where {{ in_day_window() }}

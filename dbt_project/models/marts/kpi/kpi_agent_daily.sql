@@ -6,6 +6,10 @@
     not zeros; a phone agent absent all day has zeros. Only the days the state and call data cover are reported, and scheduled time
     only as far as the state data reaches (D28): the schedule is published ahead, and time not
     yet due is not an absence. Every ratio comes with its numerator and denominator. -#}
+
+{#- FCR of a day's contacts settles fcr_window_days later: those days are always rebuilt. -#}
+{{ config(materialized='incremental', incremental_strategy='day_window', on_schema_change='fail',
+          min_lookback_days=var('fcr_window_days')) }}
 with
 
 states as (
@@ -260,3 +264,4 @@ final as (
 )
 
 select * from final
+where {{ in_day_window() }}

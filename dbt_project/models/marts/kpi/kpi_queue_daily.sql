@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='day_window', on_schema_change='fail') }}
+
 with
 
 calls as (
@@ -23,3 +25,4 @@ final as (
 )
 
 select * from final
+where {{ in_day_window() }}

@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='day_window', on_schema_change='fail') }}
+
 with
 
 calls as (
@@ -28,3 +30,4 @@ final as (
 )
 
 select * from final
+where {{ in_day_window() }}
