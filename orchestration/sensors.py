@@ -96,11 +96,17 @@ def landing_files_sensor(context: SensorEvaluationContext):
     if not changed:
         return SkipReason(f"No new or grown file in {landing}.")
     zone = os.environ.get("CXPIPE_SITE_TIMEZONE") or "UTC"
-    days = clamp_days(days_touched(changed, now, zone), site_today(zone))
+    today = site_today(zone)
+    touched = days_touched(changed, now, zone)
+    days = clamp_days(touched, today)
     context.update_cursor(json.dumps(now))
+    if days is None and any(day > today for day in touched):
+        # Only days to come (a schedule published ahead): load it now, for today's partition, so
+        # the staffing marts see it.
+        days = (today, today)
     if days is None:
-        return SkipReason(f"{len(changed)} new file(s), about days outside the partitions (before "
-                          "CXPIPE_HISTORY_START or in the future): nothing to refresh yet.")
+        return SkipReason(f"{len(changed)} new file(s), about days before CXPIPE_HISTORY_START: "
+                          "loaded by the next run, not reported by day.")
     key = hashlib.sha256(json.dumps({name: now[name] for name in changed}).encode()).hexdigest()[:16]
     return RunRequest(
         run_key=f"landing-{key}",

@@ -11,10 +11,7 @@
     build every day. -#}
 
 {% macro day_window_bounds(column='report_date') %}
-    {#- A model whose days stay open longer than the lookback (FCR waits fcr_window_days for a
-        repeat contact) sets config min_lookback_days. -#}
-    {%- set lookback = [(env_var('CXPIPE_LOOKBACK_DAYS', '') or var('incremental_lookback_days')) | int,
-                        config.get('min_lookback_days', 0) | int] | max -%}
+    {%- set lookback = (env_var('CXPIPE_LOOKBACK_DAYS', '') or var('incremental_lookback_days')) | int -%}
     {%- if lookback < 0 -%}
         {{ exceptions.raise_compiler_error("incremental_lookback_days must be 0 or more, not " ~ lookback) }}
     {%- endif -%}

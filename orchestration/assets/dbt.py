@@ -21,21 +21,22 @@ from dagster import (
     AssetMaterialization,
     AssetsDefinition,
     BackfillPolicy,
+    Failure,
     Output,
     PartitionsDefinition,
 )
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from orchestration.dbt_project import dbt_project
+from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_project
 from orchestration.forecast_metadata import read_backtest_metadata
-from orchestration.late_data import record_watermark, window_start
+from orchestration.late_data import build_fingerprint, full_refresh_reason, record_build, run_window
 from orchestration.partitions import FULL_REFRESH_TAG, RunDays, lookback_days, window_environment_variables
 from orchestration.resources import WRITER_POOL, CxpipeResource
 from orchestration.translators import CxDbtTranslator
 
 INCREMENTAL_MARTS = frozenset(
     AssetKey([name]) for name in ("fct_queue_calls", "kpi_queue_interval", "kpi_queue_daily",
-                                  "fct_agent_state_intervals", "kpi_agent_daily")
+                                  "fct_agent_state_intervals")
 )
 FORECAST_MARTS = frozenset(
     AssetKey([name]) for name in ("fct_queue_interval_forecast", "fct_forecast_backtest", "kpi_staffing_interval")
@@ -80,7 +81,7 @@ def build_dbt_assets(partitions_def: PartitionsDefinition) -> list[AssetsDefinit
     def cx_dbt_models(
         context: AssetExecutionContext, dbt: DbtCliResource, cxpipe: CxpipeResource
     ) -> Iterator[Any]:
-        window, full_refresh, load_id = run_window(context, cxpipe)
+        window, full_refresh, load_id, fingerprint = dbt_window(context, cxpipe)
         args = ["build", "--exclude-resource-type", "unit_test", *(["--full-refresh"] if full_refresh else [])]
         held: list[Any] = []
         with window_environment(window):
@@ -95,33 +96,41 @@ def build_dbt_assets(partitions_def: PartitionsDefinition) -> list[AssetsDefinit
                 yield from _with_backtest(held, cxpipe)
                 raise
         if INCREMENTAL_MARTS <= context.selected_asset_keys:
-            record_watermark(cxpipe.warehouse_path, load_id)
+            record_build(cxpipe.warehouse_path, load_id, fingerprint)
         yield from _with_backtest(held, cxpipe)
 
     return [cx_dbt_seeds, cx_dbt_models]
 
 
-def run_window(context: AssetExecutionContext, cxpipe: CxpipeResource) -> tuple[dict[str, str], bool, str | None]:
-    """The window variables of the run's days (reaching back to the earliest day of the rows
-    loaded since the last build, when that is earlier: orchestration/late_data.py), whether the
-    run is a full refresh, and the load id to record once the build succeeded."""
-    key_range = context.partition_key_range
-    days = RunDays(date.fromisoformat(key_range.start), date.fromisoformat(key_range.end))
-    start, load_id, earliest = window_start(days.start, cxpipe.warehouse_path, cxpipe.site_timezone or "UTC")
-    if start < days.start:
-        context.log.info(f"Rows loaded since the last build reach back to {earliest}: the incremental marts "
-                         f"are rebuilt from there.")
-        days = RunDays(start, days.end)
-    lookback = lookback_days()
-    full_refresh = context.run.tags.get(FULL_REFRESH_TAG) == "true"
-    if full_refresh:
-        context.log.info("Full refresh: every incremental mart is rebuilt from all history.")
-    else:
-        context.log.info(
-            f"Days {days.start}..{days.end}: the incremental marts rebuild "
-            f"{days.start - timedelta(days=lookback)}..{days.end} (lookback {lookback} days)."
+def dbt_window(context: AssetExecutionContext, cxpipe: CxpipeResource) -> tuple[dict[str, str], bool, str | None, str]:
+    """The window variables of the run's days (widened to the days of the rows loaded since the
+    last build: orchestration/late_data.py), whether the build must be a full one, the load id
+    and the fingerprint to record once the build succeeded."""
+    if not context.has_partition_key_range:
+        raise Failure(
+            "cx_refresh is partitioned by site-local day: launch it for a day (Launchpad: pick a partition) "
+            "or a range (Partitions tab: Launch backfill)."
         )
-    return window_environment_variables(days), full_refresh, load_id
+    key_range = context.partition_key_range
+    zone = cxpipe.site_timezone or "UTC"
+    asked = RunDays(date.fromisoformat(key_range.start), date.fromisoformat(key_range.end))
+    window = run_window(asked.start, asked.end, cxpipe.warehouse_path, zone)
+    if window.new_rows is not None and (window.start, window.end) != (asked.start, asked.end):
+        context.log.info(f"Telephony rows loaded since the last build are about {window.new_rows[0]}.."
+                         f"{window.new_rows[1]}: the window covers {window.start}..{window.end}.")
+    fingerprint = build_fingerprint(zone, DBT_PROJECT_DIR)
+    reason = full_refresh_reason(cxpipe.warehouse_path, fingerprint)
+    full_refresh = context.run.tags.get(FULL_REFRESH_TAG) == "true" or reason is not None
+    if full_refresh:
+        context.log.info(f"Full refresh ({reason or 'asked for'}): every incremental mart is rebuilt from all history.")
+    else:
+        lookback = lookback_days()
+        context.log.info(
+            f"Days {window.start}..{window.end}: the incremental marts rebuild "
+            f"{window.start - timedelta(days=lookback)}..{window.end} (lookback {lookback} days)."
+        )
+    days = RunDays(window.start, window.end)
+    return window_environment_variables(days), full_refresh, window.load_id, fingerprint
 
 
 @contextlib.contextmanager

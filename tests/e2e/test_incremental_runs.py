@@ -28,8 +28,7 @@ LATE_DAY = DAYS[1]
 RUNS = [(DAYS[0], DAYS[1]), (DAYS[2], DAYS[2])]
 #: Feeds of the second day that arrive with the third day's files.
 LATE_FOLDERS = ("telephony/cdr", "telephony/agent_states", "surveys")
-INCREMENTAL_MARTS = ["fct_queue_calls", "kpi_queue_interval", "kpi_queue_daily", "fct_agent_state_intervals",
-                     "kpi_agent_daily"]
+INCREMENTAL_MARTS = ["fct_queue_calls", "kpi_queue_interval", "kpi_queue_daily", "fct_agent_state_intervals"]
 _DAY_IN_NAME = re.compile(r"(20\d{6})")
 _VERSION = re.compile(r"@\d+(\.\d+)?")
 

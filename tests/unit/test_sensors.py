@@ -114,3 +114,19 @@ def test_a_failed_run_raises_the_alert(tmp_path, monkeypatch, webhook):
     alert = json.loads((tmp_path / ALERTS_FILE).read_text())
     assert alert["job"] == "failing" and "failed" in alert["text"]
     assert _Hook.received and _Hook.received[0]["run_id"] == result.run_id
+
+
+def test_a_schedule_published_ahead_starts_a_run_for_today(tmp_path, monkeypatch):
+    from orchestration.partitions import PARTITION_TAG, site_today
+
+    landing = tmp_path / "landing"
+    _write(landing / "telephony/queue_log/queue_log-20261012", "a\n")
+    monkeypatch.setenv("CXPIPE_LANDING_DIR", str(landing))
+    monkeypatch.setenv("CXPIPE_SITE_TIMEZONE", "UTC")
+    with DagsterInstance.ephemeral() as instance:
+        context = build_sensor_context(instance=instance)
+        landing_files_sensor(context)
+        _write(landing / "wfm/schedule-20991231.csv", "h\n")
+        request = landing_files_sensor(context)
+        assert isinstance(request, RunRequest)
+        assert request.tags[PARTITION_TAG] == site_today("UTC").isoformat()

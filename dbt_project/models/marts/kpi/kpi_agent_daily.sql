@@ -7,9 +7,8 @@
     only as far as the state data reaches (D28): the schedule is published ahead, and time not
     yet due is not an absence. Every ratio comes with its numerator and denominator. -#}
 
-{#- FCR of a day's contacts settles fcr_window_days later: those days are always rebuilt. -#}
-{{ config(materialized='incremental', incremental_strategy='day_window', on_schema_change='fail',
-          min_lookback_days=var('fcr_window_days')) }}
+{#- A table, not incremental (D31): a day's row also depends on surveys, tickets, FCR and the
+    agent directory, which change later than any day window. -#}
 with
 
 states as (
@@ -264,4 +263,3 @@ final as (
 )
 
 select * from final
-where {{ in_day_window() }}
