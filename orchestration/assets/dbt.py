@@ -106,7 +106,7 @@ def dbt_window(context: AssetExecutionContext, cxpipe: CxpipeResource) -> tuple[
     """The window variables of the run's days (widened to the days of the rows loaded since the
     last build: orchestration/late_data.py), whether the build must be a full one, the load id
     and the fingerprint to record once the build succeeded."""
-    if not context.has_partition_key_range:
+    if not (context.has_partition_key or context.has_partition_key_range):
         raise Failure(
             "cx_refresh is partitioned by site-local day: launch it for a day (Launchpad: pick a partition) "
             "or a range (Partitions tab: Launch backfill)."
