@@ -10,8 +10,10 @@ as metadata, read once dbt has finished (while dbt runs it holds the warehouse f
 
 import contextlib
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from dagster import (
@@ -34,6 +36,7 @@ from orchestration.partitions import FULL_REFRESH_TAG, RunDays, lookback_days, w
 from orchestration.resources import WRITER_POOL, CxpipeResource
 from orchestration.translators import CxDbtTranslator
 
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 INCREMENTAL_MARTS = frozenset(
     AssetKey([name]) for name in ("fct_queue_calls", "kpi_queue_interval", "kpi_queue_daily",
                                   "fct_agent_state_intervals")
@@ -66,7 +69,9 @@ def build_dbt_assets(partitions_def: PartitionsDefinition) -> list[AssetsDefinit
         pool=WRITER_POOL,
     )
     def cx_dbt_seeds(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-        yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
+        invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context)
+        yield from invocation.stream()
+        keep_partial_parse(invocation.target_path)
 
     @dbt_assets(
         manifest=dbt_project.manifest_path,
@@ -86,7 +91,8 @@ def build_dbt_assets(partitions_def: PartitionsDefinition) -> list[AssetsDefinit
         held: list[Any] = []
         with window_environment(window):
             try:
-                for event in dbt.cli(args, context=context).stream():
+                invocation = dbt.cli(args, context=context)
+                for event in invocation.stream():
                     if _asset_key(context, event) in FORECAST_MARTS:
                         held.append(event)
                     else:
@@ -95,6 +101,7 @@ def build_dbt_assets(partitions_def: PartitionsDefinition) -> list[AssetsDefinit
                 # dbt failed elsewhere in the step: what it did build is still recorded.
                 yield from _with_backtest(held, cxpipe)
                 raise
+        keep_partial_parse(invocation.target_path)
         if INCREMENTAL_MARTS <= context.selected_asset_keys:
             record_build(cxpipe.warehouse_path, load_id, fingerprint)
         yield from _with_backtest(held, cxpipe)
@@ -131,6 +138,24 @@ def dbt_window(context: AssetExecutionContext, cxpipe: CxpipeResource) -> tuple[
         )
     days = RunDays(window.start, window.end)
     return window_environment_variables(days), full_refresh, window.load_id, fingerprint
+
+
+def keep_partial_parse(target_path: Path) -> None:
+    """Make this invocation's parse the one the next dbt invocation starts from. dagster-dbt gives
+    each invocation its own target folder, seeded with the project's partial_parse.msgpack; dbt
+    ignores that file when it was written for another profile (another warehouse path), which
+    then costs a full parse (about 5 s) in every step. dbt checks the file itself, so a stale
+    copy is never wrong, only slow."""
+    source = target_path / PARTIAL_PARSE_FILE
+    if not source.exists():
+        return
+    destination = Path(dbt_project.target_path) / PARTIAL_PARSE_FILE
+    temporary = destination.with_name(f".{PARTIAL_PARSE_FILE}.{os.getpid()}")
+    try:
+        shutil.copyfile(source, temporary)
+        os.replace(temporary, destination)
+    except OSError:
+        temporary.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
