@@ -4,8 +4,9 @@ The incremental marts rebuild the run's days and the lookback before them. Rows 
 that: history loaded from files without a date in their name (Asterisk's live `queue_log`, its
 rotated copies), a file delivered weeks late, a late file loaded by a backfill of other days.
 Before dbt runs, the dbt asset asks which site-local days the telephony rows loaded since its last
-successful build belong to, and widens the window to cover them. The mark is the latest dlt load id the build saw, kept in the
-warehouse (`cxpipe_state.incremental_build`), so the answer does not depend on file names. The same
+successful build belong to, and widens the window to cover them. The mark is the latest dlt load
+id the build saw, kept in the warehouse (`cxpipe_state.incremental_build`), so the answer does not
+depend on file names. The same
 table keeps a fingerprint of what the marts were built with (site time zone, dbt project): when it
 changes, the next build is a full one.
 """

@@ -23,7 +23,7 @@ from dagster import (
 )
 
 from orchestration.jobs import cx_refresh_job
-from orchestration.partitions import DAYS_FROM_FILES_TAG, clamp_days, range_tags, run_days, site_today
+from orchestration.partitions import DAYS_FROM_FILES_TAG, clamp_days, range_tags, run_days, site_timezone, site_today
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ def landing_files_sensor(context: SensorEvaluationContext):
     changed = changed_files(json.loads(context.cursor), now)
     if not changed:
         return SkipReason(f"No new or grown file in {landing}.")
-    zone = os.environ.get("CXPIPE_SITE_TIMEZONE") or "UTC"
+    zone = site_timezone()
     today = site_today(zone)
     touched = days_touched(changed, now, zone)
     days = clamp_days(touched, today)

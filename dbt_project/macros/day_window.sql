@@ -1,11 +1,13 @@
 {#- D31: the incremental marts are rebuilt by site-local day.
 
     A run for the days S..E (vars cx_window_start and cx_window_end; Dagster sets them from the
-    run's partitions as the environment variables CXPIPE_WINDOW_START and CXPIPE_WINDOW_END, which
-    unlike --vars keep dbt's partial parsing) rebuilds the days from S minus `incremental_lookback_days` through E: their
-    rows are deleted and built again in one transaction (strategy `day_window`), so events that
-    arrive late, up to the lookback, correct the day they belong to, and days after E are left as
-    they are (a backfill of old days does not touch the recent ones).
+    run's partitions, widened to the days of newly loaded telephony rows, as the environment
+    variables CXPIPE_WINDOW_START and CXPIPE_WINDOW_END, which unlike --vars keep dbt's partial
+    parsing) rebuilds the days from S minus `incremental_lookback_days` (or CXPIPE_LOOKBACK_DAYS)
+    through E: their rows are deleted and built again in one transaction (strategy
+    `day_window`), so events that arrive late, up to the lookback, correct the day they belong
+    to, and days after E are left as they are (a backfill of old days does not touch the recent
+    ones).
     Without the vars (a hand-run `dbt build`), the window starts `incremental_lookback_days`
     before the latest day the model holds and has no end. The first build, and `--full-refresh`,
     build every day. -#}

@@ -56,33 +56,20 @@ def _asset_key(context: AssetExecutionContext, event: Any) -> AssetKey | None:
 
 def build_dbt_assets(partitions_def: PartitionsDefinition) -> list[AssetsDefinition]:
     """The seeds (unpartitioned: reference data) and the models (daily partitions: a run for the
-    days S..E passes them to dbt as environment variables, and the incremental marts rebuild S minus the lookback
-    through E; macro day_window, D31). A backfill of many days is one run (single-run policy):
-    one dbt invocation, not one per day."""
+    days S..E passes them to dbt as environment variables, and the incremental marts rebuild S
+    minus the lookback through E; macro day_window, D31). A backfill of many days is one run
+    (single-run policy): one dbt invocation, not one per day."""
+    project = {"manifest": dbt_project.manifest_path, "project": dbt_project,
+               "dagster_dbt_translator": CxDbtTranslator(), "pool": WRITER_POOL}
 
-    @dbt_assets(
-        manifest=dbt_project.manifest_path,
-        project=dbt_project,
-        dagster_dbt_translator=CxDbtTranslator(),
-        select="resource_type:seed",
-        name="cx_dbt_seeds",
-        pool=WRITER_POOL,
-    )
+    @dbt_assets(**project, select="resource_type:seed", name="cx_dbt_seeds")
     def cx_dbt_seeds(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
         invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context)
         yield from invocation.stream()
         keep_partial_parse(invocation.target_path)
 
-    @dbt_assets(
-        manifest=dbt_project.manifest_path,
-        project=dbt_project,
-        dagster_dbt_translator=CxDbtTranslator(),
-        exclude="resource_type:seed",
-        name="cx_dbt_models",
-        partitions_def=partitions_def,
-        backfill_policy=BackfillPolicy.single_run(),
-        pool=WRITER_POOL,
-    )
+    @dbt_assets(**project, exclude="resource_type:seed", name="cx_dbt_models", partitions_def=partitions_def,
+                backfill_policy=BackfillPolicy.single_run())
     def cx_dbt_models(
         context: AssetExecutionContext, dbt: DbtCliResource, cxpipe: CxpipeResource
     ) -> Iterator[Any]:
