@@ -20,7 +20,7 @@ demo: install
 
 test: install
 	$(BIN)/ruff check cxpipe orchestration ingestion models simulator tests
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 ui: install
 	$(BIN)/cxpipe ui

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
@@ -20,6 +21,17 @@ def dbt_executable() -> str:
 
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+class CxDbtCliResource(DbtCliResource):
+    """dagster-dbt's dbt resource without its in-process dbt adapter. dagster-dbt opens one before
+    every dbt invocation (it loads the profile, the project and all macros: about 2 s) only for
+    the optional `fetch_row_counts()` and `fetch_column_metadata()`, which this project does not
+    use; dbt itself runs in its own process either way. Without the adapter those two would
+    yield nothing (tests/unit/test_dbt_resource.py keeps this in step with dagster-dbt)."""
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
+        return None
 
 
 def manifest_is_stale() -> bool:

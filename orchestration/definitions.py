@@ -7,7 +7,6 @@ Load it with `cxpipe ui` (which sets the CXPIPE_* variables) or
 from __future__ import annotations
 
 from dagster import Definitions, colored_console_logger, in_process_executor
-from dagster_dbt import DbtCliResource
 from dagster_dlt import DagsterDltResource
 
 from orchestration.assets.dbt import build_dbt_assets
@@ -18,7 +17,7 @@ from orchestration.alerts import ALERT_CHECKS
 from orchestration.freshness import FRESHNESS_CHECKS, freshness_sensor
 from orchestration.sensors import landing_files_sensor, run_failure_alert
 from orchestration.checks import ALL_CHECKS, ZENDESK_CHECKS
-from orchestration.dbt_project import dbt_executable, dbt_project
+from orchestration.dbt_project import CxDbtCliResource, dbt_executable, dbt_project
 from orchestration.jobs import cx_refresh_job, daily_schedule
 from orchestration.loggers import progress_logger
 from orchestration.partitions import daily_partitions
@@ -46,7 +45,7 @@ def build_definitions() -> Definitions:
         loggers={"console": colored_console_logger, "cxpipe_progress": progress_logger},
         resources={
             "dlt": DagsterDltResource(),
-            "dbt": DbtCliResource(
+            "dbt": CxDbtCliResource(
                 project_dir=dbt_project,
                 profiles_dir=dbt_project.profiles_dir,
                 dbt_executable=dbt_executable(),

@@ -25,6 +25,8 @@ class ProgressHandler(logging.Handler):
         super().__init__(level=logging.DEBUG)
         self.stream = stream
         self.step_started: dict[str, float] = {}
+        # A run for several days materializes each partitioned asset once per day: one line each.
+        self.built: set[tuple[str, str]] = set()
 
     def _print(self, text: str) -> None:
         self.stream.write(text + "\n")
@@ -56,7 +58,9 @@ class ProgressHandler(logging.Handler):
                 self._print(f"  FAILED: {_step_title(step)}: {message}")
             elif kind == "ASSET_MATERIALIZATION":
                 key = event.asset_key.to_user_string() if event.asset_key else "?"
-                self._print(f"  built {key}")
+                if (step, key) not in self.built:
+                    self.built.add((step, key))
+                    self._print(f"  built {key}")
             elif kind == "ASSET_CHECK_EVALUATION":
                 data = event.event_specific_data
                 if data is not None and not data.passed:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import shutil
@@ -87,14 +88,32 @@ def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
 
 
-def dbt(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    """Run the dbt CLI of this environment on the project's dbt folder."""
+def dbt(*args: str, env: dict[str, str], target_path: Path) -> subprocess.CompletedProcess:
+    """Run the dbt CLI of this environment on the project's dbt folder, writing into target_path:
+    the project's target/manifest.json is the one the Dagster definitions read, and a test that
+    compiles with other variables must not rewrite it under another test's pipeline run."""
     executable = Path(sys.executable).with_name("dbt")
     return subprocess.run(
         [str(executable), *args, "--project-dir", str(PROJECT_ROOT / "dbt_project"),
-         "--profiles-dir", str(PROJECT_ROOT / "dbt_project")],
+         "--profiles-dir", str(PROJECT_ROOT / "dbt_project"), "--target-path", str(target_path)],
         env={**os.environ, **env}, capture_output=True, text=True, timeout=600,
     )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Parse the dbt project once before any test (the Dagster definitions read its manifest). With
+    several pytest-xdist workers, one parses while the others wait on the lock, so no worker reads
+    a manifest another is writing."""
+    from orchestration.dbt_project import DBT_PROJECT_DIR, ensure_manifest
+
+    lock_path = DBT_PROJECT_DIR / "target" / ".manifest.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            ensure_manifest()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 CLEAR_CONTACT_PATTERN = r"[\w.+-]+@[\w-]+\.[\w.]+|\+\d[\d ()-]{6,}"

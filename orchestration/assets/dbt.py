@@ -37,6 +37,7 @@ from orchestration.resources import WRITER_POOL, CxpipeResource
 from orchestration.translators import CxDbtTranslator
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+LAST_RUNS_FOLDER = "last_runs"
 INCREMENTAL_MARTS = frozenset(
     AssetKey([name]) for name in ("fct_queue_calls", "kpi_queue_interval", "kpi_queue_daily",
                                   "fct_agent_state_intervals")
@@ -66,7 +67,7 @@ def build_dbt_assets(partitions_def: PartitionsDefinition) -> list[AssetsDefinit
     def cx_dbt_seeds(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
         invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context)
         yield from invocation.stream()
-        keep_partial_parse(invocation.target_path)
+        finish_invocation(invocation.target_path)
 
     @dbt_assets(**project, exclude="resource_type:seed", name="cx_dbt_models", partitions_def=partitions_def,
                 backfill_policy=BackfillPolicy.single_run())
@@ -88,7 +89,7 @@ def build_dbt_assets(partitions_def: PartitionsDefinition) -> list[AssetsDefinit
                 # dbt failed elsewhere in the step: what it did build is still recorded.
                 yield from _with_backtest(held, cxpipe)
                 raise
-        keep_partial_parse(invocation.target_path)
+        finish_invocation(invocation.target_path)
         if INCREMENTAL_MARTS <= context.selected_asset_keys:
             record_build(cxpipe.warehouse_path, load_id, fingerprint)
         yield from _with_backtest(held, cxpipe)
@@ -127,22 +128,48 @@ def dbt_window(context: AssetExecutionContext, cxpipe: CxpipeResource) -> tuple[
     return window_environment_variables(days), full_refresh, window.load_id, fingerprint
 
 
+def finish_invocation(target_path: Path) -> None:
+    """After a dbt step that succeeded: hand its parse on to the next dbt invocation, keep its
+    run_results.json as `target/last_runs/<step>.json` (what each model and test took), then
+    delete the invocation's own target folder. dagster-dbt gives every invocation a folder of its
+    own (manifest, compiled SQL: about 13 MB), and four a day would fill the disk over the years.
+    A failed step's folder stays for its dbt.log and compiled SQL."""
+    keep_partial_parse(target_path)
+    results = target_path / "run_results.json"
+    if results.exists():
+        step = target_path.name.rsplit("-", 2)[0]
+        kept = project_target_path() / LAST_RUNS_FOLDER / f"{step}.json"
+        with contextlib.suppress(OSError):
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(results, kept)
+    shutil.rmtree(target_path, ignore_errors=True)
+
+
 def keep_partial_parse(target_path: Path) -> None:
-    """Make this invocation's parse the one the next dbt invocation starts from. dagster-dbt gives
-    each invocation its own target folder, seeded with the project's partial_parse.msgpack; dbt
-    ignores that file when it was written for another profile (another warehouse path), which
-    then costs a full parse (about 5 s) in every step. dbt checks the file itself, so a stale
-    copy is never wrong, only slow."""
+    """Make this invocation's parse the one the next dbt invocation starts from. dagster-dbt seeds
+    each invocation's target folder with the project's partial_parse.msgpack; without this, that
+    file is whatever `dbt parse` last wrote, for another profile or an older project, and every
+    dbt step pays a full parse (about 4 s). dbt checks the file itself (project files, profile,
+    variables), so a stale copy is never wrong, only slow."""
     source = target_path / PARTIAL_PARSE_FILE
     if not source.exists():
         return
-    destination = Path(dbt_project.target_path) / PARTIAL_PARSE_FILE
+    destination = project_target_path() / PARTIAL_PARSE_FILE
     temporary = destination.with_name(f".{PARTIAL_PARSE_FILE}.{os.getpid()}")
     try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, temporary)
         os.replace(temporary, destination)
     except OSError:
         temporary.unlink(missing_ok=True)
+
+
+def project_target_path() -> Path:
+    """The folder whose partial_parse.msgpack dagster-dbt copies into each invocation's folder:
+    DBT_TARGET_PATH or `target`, relative to the dbt project, not to the working directory (the
+    same rule as dagster-dbt)."""
+    target = Path(os.environ.get("DBT_TARGET_PATH") or "target")
+    return target if target.is_absolute() else DBT_PROJECT_DIR / target
 
 
 @contextlib.contextmanager

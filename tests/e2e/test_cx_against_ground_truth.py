@@ -28,7 +28,9 @@ def cx_run(tmp_path_factory):
         base = tmp_path_factory.mktemp("cx")
         landing = base / "landing"
         config = SimulationConfig(start=date(2026, 10, 19), days=10, seed=11, site_timezone="Europe/Berlin",
-                                  agents=8, calls_per_day=300, tickets_per_day=80)
+                                  agents=8, calls_per_day=300, tickets_per_day=80,
+                                  # A day of schedules ahead: each published day is one more partition to run.
+                                  schedule_horizon_days=1)
         simulate(config, out_dir=landing)
         # The pseudonymization key is the test suite's (tests/conftest.py).
         assert os.environ.get("CXPIPE_PSEUDONYM_KEY")

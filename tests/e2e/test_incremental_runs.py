@@ -75,7 +75,8 @@ def full_and_daily(tmp_path_factory):
         base = tmp_path_factory.mktemp("incremental")
         complete = base / "complete"
         simulate(SimulationConfig(start=DAYS[0], days=len(DAYS), seed=7, site_timezone="Europe/Berlin",
-                                  agents=6, calls_per_day=200, helpdesk=False), out_dir=complete)
+                                  agents=6, calls_per_day=200, helpdesk=False, schedule_horizon_days=1),
+                 out_dir=complete)
 
         def settings(name: str, landing: Path) -> Settings:
             return Settings(landing_dir=landing, warehouse_path=base / name / "warehouse.duckdb",

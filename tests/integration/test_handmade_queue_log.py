@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import kept_cxpipe_environment, PROJECT_ROOT, copy_fixture, dbt, query
+from tests.conftest import kept_cxpipe_environment, copy_fixture, dbt, query
 
 KPI_COLUMNS = (
     "offered, answered, abandoned, short_abandoned, abandoned_within_sl, answered_within_sl, "
@@ -171,19 +171,20 @@ def test_the_snapshot_holds_every_mart_with_its_rows(handmade_run):
         assert (settings.snapshot_path / PARQUET_LINK / f"{table}.parquet").is_file(), table
 
 
-def test_interval_minutes_that_do_not_divide_the_hour_are_refused(handmade_run):
+def test_interval_minutes_that_do_not_divide_the_hour_are_refused(handmade_run, tmp_path):
     settings, _ = handmade_run
-    result = dbt("compile", "--select", "fct_queue_calls", "--vars", "{interval_minutes: 45}", env=settings.to_env())
+    result = dbt("compile", "--select", "fct_queue_calls", "--vars", "{interval_minutes: 45}", env=settings.to_env(),
+                 target_path=tmp_path / "target")
     assert result.returncode != 0
     assert "var interval_minutes=45 must divide 60" in result.stdout
 
 
-def test_dbt_unit_tests_pass(handmade_run):
+def test_dbt_unit_tests_pass(handmade_run, tmp_path):
     """Every KPI formula's dbt unit test, run against the warehouse the job built."""
     settings, _ = handmade_run
-    result = dbt("test", "--select", "test_type:unit", env=settings.to_env())
+    result = dbt("test", "--select", "test_type:unit", env=settings.to_env(), target_path=tmp_path / "target")
     assert result.returncode == 0, result.stdout[-4000:]
-    run_results = json.loads((PROJECT_ROOT / "dbt_project" / "target" / "run_results.json").read_text())
+    run_results = json.loads((tmp_path / "target" / "run_results.json").read_text())
     statuses = [r["status"] for r in run_results["results"]]
     assert len(statuses) >= 10
     assert set(statuses) == {"pass"}
