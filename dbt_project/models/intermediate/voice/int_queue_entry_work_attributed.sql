@@ -31,7 +31,8 @@ contacts as (
         and entries.agent_id is not null
 ),
 
-candidates as (
+pairs as (
+    -- Every contact of the state's agent connected within the day before the state began.
     select
         states.agent_state_event_id,
         states.agent_state,
@@ -39,16 +40,39 @@ candidates as (
         states.ended_at as state_ended_at,
         states.duration_seconds as state_seconds,
         contacts.queue_entry_id,
-        contacts.ended_at as contact_ended_at,
-        row_number() over (
-            partition by states.agent_state_event_id
-            order by contacts.connected_at desc, contacts.queue_entry_id desc
-        ) as recency_rank
+        contacts.connected_at,
+        contacts.ended_at as contact_ended_at
     from states
     inner join contacts
         on states.agent_id = contacts.agent_id
         and contacts.connected_at <= states.started_at
         and contacts.connected_at > {{ dbt.dateadd('day', -1, 'states.started_at') }}
+),
+
+-- The latest of them (of contacts connected at the same instant, the highest id), found with two
+-- grouped maximums: a row_number() over all pairs sorted tens of millions of rows at a few
+-- months of history.
+latest_connected as (
+    select agent_state_event_id, max(connected_at) as connected_at
+    from pairs
+    group by agent_state_event_id
+),
+
+latest_entry as (
+    select pairs.agent_state_event_id, max(pairs.queue_entry_id) as queue_entry_id
+    from pairs
+    inner join latest_connected
+        on pairs.agent_state_event_id = latest_connected.agent_state_event_id
+        and pairs.connected_at = latest_connected.connected_at
+    group by pairs.agent_state_event_id
+),
+
+candidates as (
+    select pairs.*
+    from pairs
+    inner join latest_entry
+        on pairs.agent_state_event_id = latest_entry.agent_state_event_id
+        and pairs.queue_entry_id = latest_entry.queue_entry_id
 ),
 
 fitted as (
@@ -72,7 +96,6 @@ fitted as (
                 end
         end as work_seconds
     from candidates
-    where recency_rank = 1
 ),
 
 final as (
