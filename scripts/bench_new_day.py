@@ -4,7 +4,7 @@ Simulates DAYS + 1 days, delivers the first DAYS (the files of the last day are 
 full refresh, then delivers the last day's files and runs again, as the daily job would. Prints the
 time of both runs and the steps that took longest; the figures go to docs/operations.md.
 
-    .venv/bin/python scripts/bench_new_day.py --days 30 [--dir /tmp/bench_new_day]
+    .venv/bin/python scripts/bench_new_day.py --days 30 [--start 2026-10-01] [--dir /tmp/bench_new_day]
 
 Not a test: timings depend on the machine.
 """
@@ -28,8 +28,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--dir", default="/tmp/bench_new_day")
-    parser.add_argument("--start", type=date.fromisoformat, default=date(2026, 9, 1))
+    parser.add_argument("--start", type=date.fromisoformat, default=None,
+                        help="first simulated day (default: so that the held-back day is the day before yesterday; "
+                             "a day after today is not a partition yet)")
     args = parser.parse_args()
+    if args.start is None:
+        args.start = date.today() - timedelta(days=args.days + 2)
 
     import contextlib
     import io
