@@ -168,6 +168,29 @@ def cmd_dbt(args: argparse.Namespace) -> int:
     return subprocess.call(command)
 
 
+def cmd_mf(args: argparse.Namespace) -> int:
+    """MetricFlow's `mf` on the project's semantic layer and this deployment's warehouse."""
+    import subprocess
+
+    from cxpipe.runner import prepare_environment
+    from orchestration.dbt_project import DBT_PROJECT_DIR, ensure_manifest
+
+    settings = deployment_settings(Path("data"), warehouse=args.warehouse)
+    if not settings.warehouse_path.exists():
+        raise CxpipeError(f"No warehouse at {settings.warehouse_path}: run the pipeline first (`cxpipe run`).")
+    prepare_environment(settings)
+    mf_args = [a for a in args.mf_args if a != "--"]
+    if not mf_args:
+        raise CxpipeError("Give the mf command to run, for example "
+                          "`cxpipe mf query --metrics service_level --group-by metric_time__week`.")
+    # mf reads target/semantic_manifest.json of the project, which `dbt parse` writes.
+    ensure_manifest()
+    beside = Path(sys.executable).with_name("mf")
+    executable = str(beside) if beside.exists() else (shutil.which("mf") or "mf")
+    environment = {**os.environ, "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR), "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)}
+    return subprocess.call([executable, *mf_args], env=environment)
+
+
 def _cxpipe_command() -> str:
     """How the person who ran us can run cxpipe again (the venv may not be on PATH)."""
     me = Path(sys.argv[0]).resolve()
@@ -375,6 +398,12 @@ def build_parser() -> argparse.ArgumentParser:
     dbt.add_argument("--warehouse", help="DuckDB warehouse file (CXPIPE_WAREHOUSE)")
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="dbt command and flags, e.g. docs generate")
     dbt.set_defaults(func=cmd_dbt)
+
+    mf = sub.add_parser("mf", help="query the semantic layer (MetricFlow) on this deployment's warehouse")
+    mf.add_argument("--warehouse", help="DuckDB warehouse file (CXPIPE_WAREHOUSE)")
+    mf.add_argument("mf_args", nargs=argparse.REMAINDER,
+                    help="mf command and flags, e.g. query --metrics service_level --group-by metric_time__week")
+    mf.set_defaults(func=cmd_mf)
 
     demo = sub.add_parser("demo", help="simulate a month, run everything, print the KPIs")
     demo.add_argument("--dir", default="data", help="folder for the demo's data (default %(default)s)")
