@@ -100,6 +100,22 @@ def dbt(*args: str, env: dict[str, str], target_path: Path) -> subprocess.Comple
     )
 
 
+def mf_query(settings, out_dir: Path, metrics: list[str], group_by: list[str]) -> list[dict[str, str]]:
+    """`cxpipe mf query ... --csv` on a deployment's warehouse, as an analyst would run it."""
+    import csv
+
+    out = out_dir / "mf.csv"
+    cxpipe = Path(sys.executable).with_name("cxpipe")
+    result = subprocess.run(
+        [str(cxpipe), "mf", "--warehouse", str(settings.warehouse_path), "query", "--metrics", ",".join(metrics),
+         "--group-by", ",".join(group_by), "--csv", str(out), "--quiet"],
+        env={**os.environ, **settings.to_env()}, cwd=out_dir, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0 and out.exists(), result.stdout[-3000:] + result.stderr[-3000:]
+    with out.open() as handle:
+        return list(csv.DictReader(handle))
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Parse the dbt project once before any test (the Dagster definitions read its manifest). With
     several pytest-xdist workers, one parses while the others wait on the lock, so no worker reads

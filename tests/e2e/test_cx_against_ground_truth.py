@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.conftest import kept_cxpipe_environment, query
+from tests.conftest import kept_cxpipe_environment, mf_query, query
 
 pytestmark = pytest.mark.e2e
 
@@ -151,3 +151,57 @@ def test_no_phone_number_or_email_in_any_mart(cx_run):
     published = scan_marts_for_personal_data(settings.snapshot_path / SNAPSHOT_FILE, clear)
     assert published.columns_scanned == report.columns_scanned
     assert published.clean, published.text()
+
+
+# --- the semantic layer over the whole period ------------------------------------------------------
+
+#: metric -> (mart, numerator, denominator or None): the marts' formula applied to a week's sums.
+SEMANTIC_EXPECTED = {
+    "service_level": ("kpi_queue_daily", "sum(answered_within_sl)", "sum(offered - short_abandoned)"),
+    "aht_seconds": ("kpi_queue_daily", "sum(handle_seconds)", "sum(handled)"),
+    "tickets_created": ("kpi_ticket_daily", "sum(created)", None),
+    "resolution_rate": ("kpi_ticket_daily", "sum(solved)", "sum(created)"),
+    "first_reply_minutes_avg": ("kpi_ticket_daily", "sum(first_reply_minutes_sum)", "sum(first_reply_count)"),
+    "csat": ("kpi_cx_daily", "sum(csat_satisfied)", "sum(csat_answered)"),
+    "fcr": ("kpi_cx_daily", "sum(fcr_resolved)", "sum(fcr_measured)"),
+    "tnps": ("kpi_cx_daily", "100 * sum(tnps_promoters - tnps_detractors)", "sum(tnps_answered)"),
+    "ces_mean": ("kpi_cx_daily", "sum(ces_score_sum)", "sum(ces_answered)"),
+    "response_rate": ("kpi_cx_daily", "sum(surveys_answered)", "sum(surveys_sent)"),
+    "self_service_rate": ("kpi_cx_daily", "sum(ivr_self_served)", "sum(ivr_sessions)"),
+    "occupancy": ("kpi_agent_daily", "sum(handle_seconds)", "sum(handle_seconds + available_seconds)"),
+    "adherence": ("kpi_agent_daily", "sum(adherent_seconds)", "sum(scheduled_seconds)"),
+    "cost_per_contact": ("kpi_cost_daily", "sum(total_cost)", "sum(handled_contacts)"),
+}
+
+
+def test_the_semantic_layer_gives_the_marts_numbers_by_week(cx_run, tmp_path):
+    """Voice, helpdesk, CX, agent and cost metrics by week from `cxpipe mf query` equal the marts'
+    formulas applied to each week's sums; the backlog of a week is the backlog of its last day."""
+    settings, _, _ = cx_run
+    metrics = [*SEMANTIC_EXPECTED, "ticket_backlog"]
+    rows = {row["metric_time__week"][:10]: row
+            for row in mf_query(settings, tmp_path, metrics, ["metric_time__week"])}
+    assert len(rows) >= 2
+    checked = 0
+    for metric, (mart, numerator, denominator) in SEMANTIC_EXPECTED.items():
+        ratio = f"cast({numerator} as double) / nullif({denominator}, 0)" if denominator else numerator
+        expected = dict(query(settings.warehouse_path,
+                              f"select cast(date_trunc('week', report_date) as date)::varchar, {ratio} "
+                              f"from marts.{mart} group by 1"))
+        for week, row in rows.items():
+            got = None if row[metric] in ("", "None") else float(row[metric])
+            want = expected.get(week)
+            if want is None:
+                assert got is None or got == 0, (metric, week, got)
+            else:
+                assert got == pytest.approx(float(want), rel=1e-9, abs=1e-9), (metric, week, got, want)
+                checked += 1
+    assert checked >= 2 * len(SEMANTIC_EXPECTED) - 4
+    backlog = dict(query(settings.warehouse_path, """
+        select cast(date_trunc('week', report_date) as date)::varchar, sum(backlog)
+        from marts.kpi_ticket_daily
+        where report_date in (select max(report_date) from marts.kpi_ticket_daily
+                              group by date_trunc('week', report_date))
+        group by 1"""))
+    for week, row in rows.items():
+        assert float(row["ticket_backlog"]) == pytest.approx(float(backlog[week])), week

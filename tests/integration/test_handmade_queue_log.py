@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import kept_cxpipe_environment, copy_fixture, dbt, query
+from tests.conftest import kept_cxpipe_environment, copy_fixture, dbt, mf_query, query
 
 KPI_COLUMNS = (
     "offered, answered, abandoned, short_abandoned, abandoned_within_sl, answered_within_sl, "
@@ -190,26 +190,6 @@ def test_dbt_unit_tests_pass(handmade_run, tmp_path):
     assert set(statuses) == {"pass"}
 
 
-def _mf_query(settings, tmp_path, metrics: list[str], group_by: list[str]) -> list[dict[str, str]]:
-    """`cxpipe mf query ... --csv` on the warehouse the job built, as an analyst would run it."""
-    import csv
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    out = tmp_path / "mf.csv"
-    cxpipe = Path(sys.executable).with_name("cxpipe")
-    result = subprocess.run(
-        [str(cxpipe), "mf", "--warehouse", str(settings.warehouse_path), "query", "--metrics", ",".join(metrics),
-         "--group-by", ",".join(group_by), "--csv", str(out), "--quiet"],
-        env={**os.environ, **settings.to_env()}, cwd=tmp_path, capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0 and out.exists(), result.stdout[-3000:] + result.stderr[-3000:]
-    with out.open() as handle:
-        return list(csv.DictReader(handle))
-
-
 VOICE_METRICS = ["offered", "answered", "abandoned", "handled", "service_level", "service_level_answered_only",
                  "asa_seconds", "avg_abandon_seconds", "abandon_rate", "answer_rate", "transfer_rate", "aht_seconds",
                  "max_wait_seconds"]
@@ -218,7 +198,7 @@ VOICE_METRICS = ["offered", "answered", "abandoned", "handled", "service_level",
 def test_the_semantic_layer_gives_the_marts_numbers(handmade_run, tmp_path):
     """Every voice metric of the semantic layer, per queue and day, equals kpi_queue_daily."""
     settings, _ = handmade_run
-    rows = _mf_query(settings, tmp_path, VOICE_METRICS, ["metric_time__day", "queue_day__queue_name"])
+    rows = mf_query(settings, tmp_path, VOICE_METRICS, ["metric_time__day", "queue_day__queue_name"])
     marts = query(settings.warehouse_path, f"select report_date, queue_name, {', '.join(VOICE_METRICS)} "
                                            "from marts.kpi_queue_daily")
     assert len(rows) == len(marts) == 3
@@ -237,7 +217,7 @@ def test_the_semantic_layers_ratios_are_ratios_of_sums(handmade_run, tmp_path):
     """Over all queues of the day, service level is the queues' answered-within-SL over their offered
     calls without short abandons (3 / 8), not the mean of the queues' service levels (0.44)."""
     settings, _ = handmade_run
-    rows = _mf_query(settings, tmp_path, ["service_level", "asa_seconds", "aht_seconds"], ["metric_time__day"])
+    rows = mf_query(settings, tmp_path, ["service_level", "asa_seconds", "aht_seconds"], ["metric_time__day"])
     assert len(rows) == 1
     sums = query(settings.warehouse_path, """
         select sum(answered_within_sl) * 1.0 / sum(offered - short_abandoned), avg(service_level),
@@ -247,6 +227,21 @@ def test_the_semantic_layers_ratios_are_ratios_of_sums(handmade_run, tmp_path):
     assert sums[1] != pytest.approx(sums[0])
     assert float(rows[0]["asa_seconds"]) == pytest.approx(sums[2])
     assert float(rows[0]["aht_seconds"]) == pytest.approx(sums[3])
+
+
+def test_the_dbt_docs_site_builds_offline(handmade_run, tmp_path):
+    """`cxpipe dbt docs generate` (here: dbt on the project): the site and its catalog, with the marts,
+    the metrics and the semantic models, from the warehouse the job built."""
+    settings, _ = handmade_run
+    target = tmp_path / "target"
+    result = dbt("docs", "generate", env=settings.to_env(), target_path=target)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert (target / "index.html").stat().st_size > 100_000
+    catalog = json.loads((target / "catalog.json").read_text())
+    assert "model.cx_pipeline.kpi_queue_daily" in catalog["nodes"]
+    manifest = json.loads((target / "manifest.json").read_text())
+    assert "metric.cx_pipeline.service_level" in manifest["metrics"]
+    assert "semantic_model.cx_pipeline.queue_days" in manifest["semantic_models"]
 
 
 def test_a_feed_too_broken_to_publish_blocks_its_marts_and_the_snapshot(handmade_run):
