@@ -173,7 +173,7 @@ def cmd_mf(args: argparse.Namespace) -> int:
     import subprocess
 
     from cxpipe.runner import prepare_environment
-    from orchestration.dbt_project import DBT_PROJECT_DIR, ensure_manifest
+    from orchestration.dbt_project import DBT_PROJECT_DIR, ensure_manifest, executable_beside_python
 
     settings = deployment_settings(Path("data"), warehouse=args.warehouse)
     if not settings.warehouse_path.exists():
@@ -185,10 +185,8 @@ def cmd_mf(args: argparse.Namespace) -> int:
                           "`cxpipe mf query --metrics service_level --group-by metric_time__week`.")
     # mf reads target/semantic_manifest.json of the project, which `dbt parse` writes.
     ensure_manifest()
-    beside = Path(sys.executable).with_name("mf")
-    executable = str(beside) if beside.exists() else (shutil.which("mf") or "mf")
     environment = {**os.environ, "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR), "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)}
-    return subprocess.call([executable, *mf_args], env=environment)
+    return subprocess.call([executable_beside_python("mf"), *mf_args], env=environment)
 
 
 def _cxpipe_command() -> str:

@@ -14,10 +14,16 @@ from dagster_dbt.dbt_project import using_dagster_dev
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 
 
+def executable_beside_python(name: str) -> str:
+    """The command `name` installed beside this Python (works without an activated virtual
+    environment), else the one on PATH."""
+    beside = Path(sys.executable).with_name(name)
+    return str(beside) if beside.exists() else (shutil.which(name) or name)
+
+
 def dbt_executable() -> str:
-    """The dbt installed beside this Python (works without an activated virtual environment)."""
-    beside = Path(sys.executable).with_name("dbt")
-    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+    """The dbt installed beside this Python."""
+    return executable_beside_python("dbt")
 
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
