@@ -189,6 +189,41 @@ def cmd_mf(args: argparse.Namespace) -> int:
     return subprocess.call([executable_beside_python("mf"), *mf_args], env=environment)
 
 
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """The reference dashboard (Streamlit) on the published snapshot, bound to 127.0.0.1."""
+    import subprocess
+
+    from orchestration.dbt_project import executable_beside_python
+
+    settings = deployment_settings(Path("data"), warehouse=args.warehouse)
+    snapshot_dir = Path(args.snapshot).expanduser().resolve() if args.snapshot else settings.snapshot_path
+    if not (snapshot_dir / "cx_snapshot.duckdb").exists():
+        raise CxpipeError(f"No published snapshot in {snapshot_dir}: run the pipeline first (`cxpipe run` or "
+                          "`cxpipe demo`), or give --snapshot DIR.")
+    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    command = [executable_beside_python("streamlit"), "run", str(app), "--server.address", args.host,
+               "--server.port", str(args.port), "--server.headless", "true",
+               "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"]
+    print(f"Dashboard on http://{args.host}:{args.port} (snapshot {snapshot_dir}; Ctrl-C stops it)")
+    return subprocess.call(command, env={**os.environ, "CXPIPE_SNAPSHOT_DIR": str(snapshot_dir)})
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """The weekly stakeholder report (HTML) from the published snapshot."""
+    from dashboard.report import write_weekly_report
+
+    settings = deployment_settings(Path("data"), warehouse=args.warehouse)
+    snapshot_dir = Path(args.snapshot).expanduser().resolve() if args.snapshot else settings.snapshot_path
+    if not (snapshot_dir / "cx_snapshot.duckdb").exists():
+        raise CxpipeError(f"No published snapshot in {snapshot_dir}: run the pipeline first (`cxpipe run` or "
+                          "`cxpipe demo`), or give --snapshot DIR.")
+    if args.week and args.week.weekday() != 0:
+        raise CxpipeError(f"--week takes the Monday the week starts on; {args.week} is a {args.week:%A}.")
+    target = write_weekly_report(snapshot_dir, Path(args.out) if args.out else None, args.week)
+    print(f"Weekly report: {target}")
+    return 0
+
+
 def _cxpipe_command() -> str:
     """How the person who ran us can run cxpipe again (the venv may not be on PATH)."""
     me = Path(sys.argv[0]).resolve()
@@ -267,11 +302,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
                   format_workforce_summary(settings.warehouse_path, day)):
         if extra:
             print(extra)
+    from dashboard.report import write_weekly_report
+
+    weekly = write_weekly_report(settings.snapshot_path)
+    print(f"\nThe weekly stakeholder report of the last complete week: {weekly}")
     cxpipe = _cxpipe_command()
     dst_day = date(2026, 10, 25)  # the 25-hour day of the default demo
     example = dst_day if dst_day in days else days[0]
     print(
         "\nNext:\n"
+        f"  {cxpipe} dashboard --warehouse {settings.warehouse_path}   # the dashboard on http://127.0.0.1:8501\n"
         f"  {cxpipe} kpis --warehouse {settings.warehouse_path} --date {example}   # another day\n"
         f"  {cxpipe} ui --dir {base}   # the Dagster UI on http://127.0.0.1:3000\n"
         f"  {cxpipe} sql --warehouse {settings.warehouse_path} "
@@ -402,6 +442,22 @@ def build_parser() -> argparse.ArgumentParser:
     mf.add_argument("mf_args", nargs=argparse.REMAINDER,
                     help="mf command and flags, e.g. query --metrics service_level --group-by metric_time__week")
     mf.set_defaults(func=cmd_mf)
+
+    dashboard = sub.add_parser("dashboard", help="open the reference dashboard on the BI snapshot (127.0.0.1)")
+    dashboard.add_argument("--snapshot", help="snapshot folder (default: CXPIPE_SNAPSHOT_DIR, else snapshot/ "
+                           "beside the warehouse)")
+    dashboard.add_argument("--warehouse", help="DuckDB warehouse file (CXPIPE_WAREHOUSE), to find its snapshot")
+    dashboard.add_argument("--host", default="127.0.0.1", help="address to bind (default %(default)s)")
+    dashboard.add_argument("--port", type=int, default=8501)
+    dashboard.set_defaults(func=cmd_dashboard)
+
+    report = sub.add_parser("report", help="write the weekly stakeholder report (HTML) from the BI snapshot")
+    report.add_argument("--week", type=_date, help="the Monday of the week (default: the last complete week)")
+    report.add_argument("--out", help="folder for the file (default <snapshot>/reports)")
+    report.add_argument("--snapshot", help="snapshot folder (default: CXPIPE_SNAPSHOT_DIR, else snapshot/ "
+                        "beside the warehouse)")
+    report.add_argument("--warehouse", help="DuckDB warehouse file (CXPIPE_WAREHOUSE), to find its snapshot")
+    report.set_defaults(func=cmd_report)
 
     demo = sub.add_parser("demo", help="simulate a month, run everything, print the KPIs")
     demo.add_argument("--dir", default="data", help="folder for the demo's data (default %(default)s)")

@@ -11,14 +11,14 @@ from dagster_dlt import DagsterDltResource
 
 from orchestration.assets.dbt import build_dbt_assets
 from orchestration.assets.ingestion import FILE_SOURCE_ASSETS, telephony_raw, zendesk_raw
-from orchestration.assets.publish import build_bi_snapshot, mart_keys
+from orchestration.assets.publish import build_bi_snapshot, mart_keys, weekly_report
 from orchestration.assets.workforce import queue_forecast
 from orchestration.alerts import ALERT_CHECKS
 from orchestration.freshness import FRESHNESS_CHECKS, freshness_sensor
 from orchestration.sensors import landing_files_sensor, run_failure_alert
 from orchestration.checks import ALL_CHECKS, ZENDESK_CHECKS
 from orchestration.dbt_project import CxDbtCliResource, dbt_executable, dbt_project
-from orchestration.jobs import cx_refresh_job, daily_schedule
+from orchestration.jobs import cx_refresh_job, cx_weekly_report_job, daily_schedule, weekly_report_schedule
 from orchestration.loggers import progress_logger
 from orchestration.partitions import daily_partitions
 from orchestration.resources import cxpipe_resource_from_env
@@ -34,14 +34,14 @@ def build_definitions() -> Definitions:
     dbt_assets = build_dbt_assets(daily_partitions())
     return Definitions(
         assets=[telephony_raw, *FILE_SOURCE_ASSETS, *([zendesk_raw] if helpdesk else []), *dbt_assets,
-                queue_forecast, build_bi_snapshot(mart_keys(dbt_assets))],
+                queue_forecast, build_bi_snapshot(mart_keys(dbt_assets)), weekly_report],
         asset_checks=[*ALL_CHECKS, *ALERT_CHECKS, *FRESHNESS_CHECKS, *(ZENDESK_CHECKS if helpdesk else [])],
         sensors=[landing_files_sensor, run_failure_alert, freshness_sensor],
-        jobs=[cx_refresh_job],
+        jobs=[cx_refresh_job, cx_weekly_report_job],
         # Also for the runs Dagster makes itself (an asset backfill, "Materialize" in the graph):
         # one process per run; the steps that write the warehouse run one at a time anyway.
         executor=in_process_executor,
-        schedules=[daily_schedule()],
+        schedules=[daily_schedule(), weekly_report_schedule()],
         loggers={"console": colored_console_logger, "cxpipe_progress": progress_logger},
         resources={
             "dlt": DagsterDltResource(),

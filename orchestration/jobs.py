@@ -14,13 +14,16 @@ from dagster import (
     schedule,
 )
 
+from orchestration.assets.publish import WEEKLY_REPORT_KEY
 from orchestration.partitions import site_timezone
 
 REFRESH_JOB_NAME = "cx_refresh"
+WEEKLY_REPORT_JOB_NAME = "cx_weekly_report"
 
 cx_refresh_job = define_asset_job(
     name=REFRESH_JOB_NAME,
-    selection=AssetSelection.all(),
+    # Everything but the weekly report, which has its own job and schedule.
+    selection=AssetSelection.all() - AssetSelection.assets(WEEKLY_REPORT_KEY),
     # Retried once from the failed steps when launched through the daemon (dagster.yaml
     # run_retries); a step that succeeded (a load already done) is not run again.
     tags={"dagster/retry_strategy": "FROM_FAILURE"},
@@ -53,3 +56,23 @@ def daily_schedule() -> ScheduleDefinition:
         return RunRequest(run_key=f"daily-{day}", partition_key=day)
 
     return cx_daily_refresh
+
+
+cx_weekly_report_job = define_asset_job(
+    name=WEEKLY_REPORT_JOB_NAME,
+    selection=AssetSelection.assets(WEEKLY_REPORT_KEY),
+    executor_def=in_process_executor,
+    description="Render the weekly stakeholder report (HTML) for the last complete week of the BI snapshot.",
+)
+
+
+def weekly_report_schedule() -> ScheduleDefinition:
+    """Mondays at CXPIPE_REPORT_CRON (default 07:00) in the site time zone, after the daily
+    refresh has published Sunday."""
+    return ScheduleDefinition(
+        name="cx_weekly_report_schedule",
+        job=cx_weekly_report_job,
+        cron_schedule=os.environ.get("CXPIPE_REPORT_CRON", "0 7 * * 1"),
+        execution_timezone=site_timezone(),
+        default_status=DefaultScheduleStatus.RUNNING,
+    )

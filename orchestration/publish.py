@@ -15,7 +15,9 @@ file); the next connection sees the new one. A reader never sees half a snapshot
 and folder are complete before their names point at them. Older Parquet folders are removed once
 `keep_versions` newer ones exist (a reader still in one keeps its open files).
 Each snapshot has a table `published.snapshot_info` (when, from which warehouse, rows per table),
-so a reader can tell which day it sees.
+so a reader can tell which day it sees, and a table `published.documents` with what a reader needs
+to interpret the marts the way the pipeline does: the dbt semantic manifest (the metric
+definitions the dashboard queries through MetricFlow) and the KPI settings (dbt vars).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ SNAPSHOT_FILE = "cx_snapshot.duckdb"
 PARQUET_LINK = "parquet"
 INFO_SCHEMA = "published"
 INFO_TABLE = "snapshot_info"
+DOCUMENTS_TABLE = "documents"
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,10 @@ def publish_snapshot(
     schemas: tuple[str, ...] = ("marts",),
     keep_versions: int = 3,
     now: datetime | None = None,
+    documents: dict[str, str] | None = None,
 ) -> PublishResult:
-    """Copy every table of `schemas` from `warehouse` into a new snapshot and swap it in."""
+    """Copy every table of `schemas` from `warehouse` into a new snapshot and swap it in, with
+    `documents` (name -> text) in `published.documents`."""
     snapshot_dir.mkdir(parents=True, exist_ok=True)
     published_at = now or datetime.now(timezone.utc)
     version = f"{published_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
@@ -112,6 +117,13 @@ def publish_snapshot(
                 f"comment on table {info} is "
                 "'One row per published table: its row count and when the snapshot was published.'"
             )
+            con.execute(
+                f"create table {here}.{INFO_SCHEMA}.{DOCUMENTS_TABLE} (name varchar primary key, content varchar)"
+            )
+            if documents:
+                con.executemany(
+                    f"insert into {here}.{INFO_SCHEMA}.{DOCUMENTS_TABLE} values (?, ?)", sorted(documents.items())
+                )
             con.execute("detach source")
             con.execute("checkpoint")
     except BaseException:

@@ -1,11 +1,14 @@
 """The `bi_snapshot` asset: after the marts are built and their blocking checks passed, publish
 them to the read-only snapshot BI tools use (orchestration/publish.py), swapped in atomically."""
 
+import json
 from collections.abc import Iterable
 from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
 
+from orchestration.dbt_project import dbt_project
+from orchestration.kpi_settings import kpi_vars
 from orchestration.publish import publish_snapshot
 from orchestration.resources import WRITER_POOL, CxpipeResource
 
@@ -38,7 +41,7 @@ def build_bi_snapshot(marts: list[AssetKey]) -> AssetsDefinition:
 
 def bi_snapshot(context: AssetExecutionContext, cxpipe: CxpipeResource) -> MaterializeResult:
     snapshot_dir = cxpipe.snapshot_path
-    result = publish_snapshot(Path(cxpipe.warehouse_path), snapshot_dir)
+    result = publish_snapshot(Path(cxpipe.warehouse_path), snapshot_dir, documents=snapshot_documents())
     context.log.info(
         f"Published {len(result.tables)} marts ({sum(result.tables.values())} rows) to {result.snapshot_file} "
         f"and {snapshot_dir / 'parquet'}"
@@ -55,3 +58,57 @@ def bi_snapshot(context: AssetExecutionContext, cxpipe: CxpipeResource) -> Mater
             ),
         }
     )
+
+
+def snapshot_documents() -> dict[str, str]:
+    """What the snapshot's readers need besides the tables: the semantic manifest the dbt parse
+    wrote beside manifest.json (the dashboard's metric definitions) and the KPI settings."""
+    semantic_manifest = Path(dbt_project.manifest_path).with_name("semantic_manifest.json")
+    return {
+        "semantic_manifest": semantic_manifest.read_text(encoding="utf-8"),
+        "kpi_settings": json.dumps(kpi_vars(), sort_keys=True, default=str),
+    }
+
+
+WEEKLY_REPORT_KEY = AssetKey(["weekly_report"])
+
+
+@asset(
+    key=WEEKLY_REPORT_KEY,
+    deps=[SNAPSHOT_KEY],
+    group_name="publish",
+    description=(
+        "The weekly stakeholder report: one self-contained HTML file (inline charts, no script) for the "
+        "last complete Monday-Sunday week of the BI snapshot, in <snapshot>/reports/cx-weekly-<ISO week>.html. "
+        "Reads the snapshot only; numbers from the semantic layer, as on the dashboard. Job cx_weekly_report, "
+        "scheduled on Mondays."
+    ),
+)
+def weekly_report(context: AssetExecutionContext, cxpipe: CxpipeResource) -> MaterializeResult:
+    from dashboard.report import render_weekly_report, write_report
+    from dashboard.semantic import SnapshotSemantics
+
+    semantics = SnapshotSemantics(cxpipe.snapshot_path)
+    try:
+        report = render_weekly_report(semantics)
+    finally:
+        semantics.close()
+    target = write_report(report, cxpipe.snapshot_path / "reports")
+    context.log.info(f"Weekly report for the week of {report.week_start} written to {target}")
+    lines = ["| KPI | this week | week before |", "|---|---|---|"] + [
+        f"| {row.label} | {fmt(row.value, row.unit)} | {fmt(row.previous, row.unit)} |"
+        for row in report.headline.itertuples()
+    ]
+    return MaterializeResult(
+        metadata={
+            "report": MetadataValue.path(str(target)),
+            "week_start": report.week_start.isoformat(),
+            "headline": MetadataValue.md("\n".join(lines)),
+        }
+    )
+
+
+def fmt(value: object, unit: str) -> str:
+    from dashboard.charts import fmt as format_value  # altair loads only when the report runs
+
+    return format_value(value, unit)

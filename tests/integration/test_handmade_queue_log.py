@@ -192,15 +192,21 @@ def test_dbt_unit_tests_pass(handmade_run, tmp_path):
 
 VOICE_METRICS = ["offered", "answered", "abandoned", "handled", "service_level", "service_level_answered_only",
                  "asa_seconds", "avg_abandon_seconds", "abandon_rate", "answer_rate", "transfer_rate", "aht_seconds",
-                 "max_wait_seconds"]
+                 "max_wait_seconds", "blocked", "blocked_empty", "blocked_full", "blocked_closed", "blocked_diverted",
+                 "timed_out", "exited_with_key", "exited_empty", "abandoned_within_sl", "in_progress", "lost",
+                 "talk_seconds", "hold_seconds", "acw_seconds", "service_level_sl2"]
+# The mart's expression for each metric (its column, where the mart publishes one).
+MART_EXPRESSIONS = {
+    "service_level_sl2": "(answered_within_sl + abandoned_within_sl) / nullif(answered + abandoned, 0)",
+}
 
 
 def test_the_semantic_layer_gives_the_marts_numbers(handmade_run, tmp_path):
     """Every voice metric of the semantic layer, per queue and day, equals kpi_queue_daily."""
     settings, _ = handmade_run
     rows = mf_query(settings, tmp_path, VOICE_METRICS, ["metric_time__day", "queue_day__queue_name"])
-    marts = query(settings.warehouse_path, f"select report_date, queue_name, {', '.join(VOICE_METRICS)} "
-                                           "from marts.kpi_queue_daily")
+    columns = ", ".join(MART_EXPRESSIONS.get(metric, metric) for metric in VOICE_METRICS)
+    marts = query(settings.warehouse_path, f"select report_date, queue_name, {columns} from marts.kpi_queue_daily")
     assert len(rows) == len(marts) == 3
     by_key = {(str(row[0]), row[1]): row[2:] for row in marts}
     for row in rows:
@@ -242,6 +248,13 @@ def test_the_dbt_docs_site_builds_offline(handmade_run, tmp_path):
     manifest = json.loads((target / "manifest.json").read_text())
     assert "metric.cx_pipeline.service_level" in manifest["metrics"]
     assert "semantic_model.cx_pipeline.queue_days" in manifest["semantic_models"]
+    # The dashboard's pages and the weekly report, with the marts they read.
+    exposures = manifest["exposures"]
+    assert {name.rsplit(".", 1)[1] for name in exposures} == {
+        "dashboard_executive", "dashboard_operations", "dashboard_agents", "dashboard_cx", "dashboard_staffing",
+        "weekly_report"}
+    assert "model.cx_pipeline.kpi_queue_interval" in exposures["exposure.cx_pipeline.dashboard_operations"][
+        "depends_on"]["nodes"]
 
 
 def test_a_feed_too_broken_to_publish_blocks_its_marts_and_the_snapshot(handmade_run):

@@ -12,7 +12,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.publish import INFO_SCHEMA, INFO_TABLE, PARQUET_LINK, SNAPSHOT_FILE, publish_snapshot
+from orchestration.publish import (
+    DOCUMENTS_TABLE,
+    INFO_SCHEMA,
+    INFO_TABLE,
+    PARQUET_LINK,
+    SNAPSHOT_FILE,
+    publish_snapshot,
+)
 
 
 def _write_version(warehouse: Path, version: int) -> None:
@@ -97,13 +104,16 @@ def test_descriptions_and_info_travel_and_only_published_schemas_do(tmp_path: Pa
     warehouse, snapshot_dir = tmp_path / "warehouse.duckdb", tmp_path / "snapshot"
     _write_version(warehouse, 3)
     for _ in range(4):
-        result = publish_snapshot(warehouse, snapshot_dir, keep_versions=2)
+        result = publish_snapshot(warehouse, snapshot_dir, keep_versions=2, documents={"kpi_settings": "{}"})
     with duckdb.connect(str(result.snapshot_file), read_only=True) as con:
         tables = con.execute("select schema_name, table_name, comment from duckdb_tables() order by 1, 2").fetchall()
         column = con.execute("select comment from duckdb_columns() where table_name = 'kpi_a' "
                              "and column_name = 'version'").fetchone()
         info = con.execute(f"select table_name, row_count from {INFO_SCHEMA}.{INFO_TABLE} order by 1").fetchall()
-    assert [(s, t) for s, t, _ in tables] == [("marts", "kpi_a"), ("marts", "kpi_b"), (INFO_SCHEMA, INFO_TABLE)]
+        documents = con.execute(f"select name, content from {INFO_SCHEMA}.{DOCUMENTS_TABLE}").fetchall()
+    assert [(s, t) for s, t, _ in tables] == [("marts", "kpi_a"), ("marts", "kpi_b"), (INFO_SCHEMA, DOCUMENTS_TABLE),
+                                              (INFO_SCHEMA, INFO_TABLE)]
+    assert documents == [("kpi_settings", "{}")]
     assert tables[0][2] == "One row per thing, for the test."
     assert column == ("Which refresh wrote the row.",)
     assert info == [("kpi_a", 300), ("kpi_b", 300)]
@@ -123,3 +133,20 @@ def test_a_failed_publish_leaves_the_current_snapshot(tmp_path: Path) -> None:
         assert con.execute("select max(version) from marts.kpi_a").fetchone() == (1,)
     assert not list(snapshot_dir.glob(".*"))
     assert len(list(snapshot_dir.glob("parquet-*"))) == 1
+
+
+def test_a_bi_tool_reads_the_snapshot_through_sqlalchemy_read_only(tmp_path: Path) -> None:
+    """The connection docs/dashboard.md gives Superset (duckdb-engine's SQLAlchemy URL): it lists
+    the marts, reads them, and cannot write."""
+    sqlalchemy = pytest.importorskip("sqlalchemy")
+    pytest.importorskip("duckdb_engine")
+    warehouse, snapshot_dir = tmp_path / "warehouse.duckdb", tmp_path / "snapshot"
+    _write_version(warehouse, 2)
+    publish_snapshot(warehouse, snapshot_dir)
+    engine = sqlalchemy.create_engine(f"duckdb:///{snapshot_dir / SNAPSHOT_FILE}?access_mode=read_only")
+    with engine.connect() as con:
+        assert sqlalchemy.inspect(con).get_table_names(schema="marts") == ["kpi_a", "kpi_b"]
+        assert con.execute(sqlalchemy.text("select count(*) from marts.kpi_a")).scalar() == 200
+        with pytest.raises(sqlalchemy.exc.DBAPIError, match="Cannot execute statement of type"):
+            con.execute(sqlalchemy.text("create table marts.scratch (x integer)"))
+    engine.dispose()

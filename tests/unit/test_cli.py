@@ -185,3 +185,17 @@ def test_cx_summary_reaggregates_counts_and_skips_relationship_rows(tmp_path):
     assert "14 contacts" in text and "FCR 70.0% (of 10" in text
     assert "CSAT 75.0%" in text and "tNPS +50" in text and "CES 5.5" in text
     assert "self-service 40.0%" in text and "response rate 30.0%" in text
+
+
+def test_dashboard_and_report_without_a_snapshot_say_what_to_do(tmp_path, capsys):
+    for command in ("dashboard", "report"):
+        code, _, err = run_cli(capsys, command, "--snapshot", str(tmp_path / "nowhere"))
+        assert code == 2
+        assert f"No published snapshot in {tmp_path / 'nowhere'}" in err and "cxpipe run" in err
+
+
+def test_report_week_must_be_a_monday(tmp_path, capsys):
+    (tmp_path / "cx_snapshot.duckdb").touch()
+    code, _, err = run_cli(capsys, "report", "--snapshot", str(tmp_path), "--week", "2026-10-21")
+    assert code == 2
+    assert "--week takes the Monday the week starts on; 2026-10-21 is a Wednesday." in err
