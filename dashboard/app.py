@@ -124,7 +124,8 @@ def sidebar(semantics: SnapshotSemantics, coverage: data.Coverage) -> tuple[str,
 def executive(semantics: SnapshotSemantics, filters: Filters, coverage: data.Coverage, grain: str) -> None:
     st.header("Executive summary")
     st.caption(f"{filters.start} to {filters.end}, against the {(filters.end - filters.start).days + 1} days "
-               "before. FCR counts contacts whose repeat window has closed (D22).")
+               "before (monthly churn: against as many months before). FCR counts contacts whose repeat window "
+               "has closed (D22).")
     heads = data.headline(semantics, data.EXECUTIVE_KPIS, filters)
     for column, row in zip(st.columns(len(heads)), heads.itertuples()):
         delta = None

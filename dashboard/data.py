@@ -159,15 +159,29 @@ def _query(semantics: SnapshotSemantics, kpis: list[Kpi], group_by: list[str], f
     return semantics.query([k.metric for k in kpis], group_by, filters.where(entity, grain))
 
 
-def headline(semantics: SnapshotSemantics, kpis: tuple[Kpi, ...], filters: Filters) -> pd.DataFrame:
-    """Each KPI over the range and over the range of equal length before it (None when the
-    snapshot does not cover all of that earlier range)."""
+def period_before(filters: Filters, grain: str = "day") -> Filters:
+    """The period of the same length just before the range: as many days, or for a monthly KPI
+    as many whole months before the range's first month."""
+    if grain == "month":
+        first, last = filters.start.replace(day=1), filters.end.replace(day=1)
+        months = (last.year - first.year) * 12 + last.month - first.month + 1
+        start = first
+        for _ in range(months):
+            start = (start - timedelta(days=1)).replace(day=1)
+        return replace(filters, start=start, end=first - timedelta(days=1))
     span = filters.end - filters.start
-    before = replace(filters, start=filters.start - span - timedelta(days=1), end=filters.start - timedelta(days=1))
-    # No comparison with a period the snapshot covers only in part.
-    comparable = before.start >= coverage(semantics).first_day
+    return replace(filters, start=filters.start - span - timedelta(days=1), end=filters.start - timedelta(days=1))
+
+
+def headline(semantics: SnapshotSemantics, kpis: tuple[Kpi, ...], filters: Filters) -> pd.DataFrame:
+    """Each KPI over the range and over the period before it (`period_before`; None when the
+    snapshot does not cover all of that period)."""
+    first_day = coverage(semantics).first_day
     rows = []
     for kpi in kpis:
+        before = period_before(filters, kpi.grain)
+        # No comparison with a period the snapshot covers only in part.
+        comparable = before.start >= (first_day.replace(day=1) if kpi.grain == "month" else first_day)
         now = _query(semantics, [kpi], [], settled(semantics, kpi.metric, filters), kpi.grain)
         then = _query(semantics, [kpi], [], settled(semantics, kpi.metric, before), kpi.grain)
         value = now[kpi.metric].iloc[0] if len(now) else None

@@ -113,8 +113,9 @@ def test_ui_shows_partitions_schedule_sensors_and_backfills_a_day(ui_server):
 
     schedules = _graphql(port, """query($r: RepositorySelector!) { schedulesOrError(repositorySelector: $r) {
         ... on Schedules { results { name cronSchedule executionTimezone } } } }""", {"r": REPOSITORY})
-    assert [(s["name"], s["executionTimezone"]) for s in schedules["schedulesOrError"]["results"]] == [
-        ("cx_daily_refresh", "Europe/Berlin")]
+    assert sorted((s["name"], s["cronSchedule"], s["executionTimezone"])
+                  for s in schedules["schedulesOrError"]["results"]) == [
+        ("cx_daily_refresh", "30 2 * * *", "Europe/Berlin"), ("cx_weekly_report_schedule", "0 7 * * 1", "Europe/Berlin")]
     sensors = _graphql(port, """query($r: RepositorySelector!) { sensorsOrError(repositorySelector: $r) {
         ... on Sensors { results { name } } } }""", {"r": REPOSITORY})
     assert {"landing_files", "run_failure_alert", "freshness_checks"} <= {

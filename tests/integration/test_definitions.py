@@ -140,11 +140,14 @@ def test_the_snapshot_is_published_after_every_mart_with_alerts_sensors_and_fres
 
 def test_every_step_that_opens_the_warehouse_is_in_the_duckdb_pool(defs):
     """DuckDB lets no other process open the file while one writes, so assets and Python checks
-    (which read it) all queue in one pool."""
+    (which read it) all queue in one pool. The weekly report reads only the published snapshot,
+    which no writer holds, so it is outside the pool."""
+    from orchestration.assets.publish import WEEKLY_REPORT_KEY
     from orchestration.resources import WRITER_POOL
 
     graph = _graph(defs)
-    pools = {graph.get(key).pools and tuple(graph.get(key).pools) for key in graph.materializable_asset_keys}
+    pools = {graph.get(key).pools and tuple(graph.get(key).pools) for key in graph.materializable_asset_keys
+             if key != WEEKLY_REPORT_KEY}
     assert pools == {(WRITER_POOL,)}
     from orchestration.alerts import ALERT_CHECKS
     from orchestration.checks import ALL_CHECKS
@@ -165,3 +168,16 @@ def test_daily_schedule_runs_for_the_previous_site_local_day(defs):
                                      repository_def=defs.get_repository_def())
     request = schedule.evaluate_tick(context).run_requests[0]
     assert request.partition_key == "2026-10-25"
+
+
+def test_the_weekly_report_has_its_own_job_and_monday_schedule(defs):
+    """The daily refresh never renders the report; its own job does, on Mondays at 07:00 site
+    time, after the snapshot it reads."""
+    from orchestration.assets.publish import WEEKLY_REPORT_KEY
+
+    graph = _graph(defs)
+    assert set(graph.get(WEEKLY_REPORT_KEY).parent_keys) == {AssetKey(["bi_snapshot"])}
+    assert WEEKLY_REPORT_KEY not in defs.resolve_job_def("cx_refresh").asset_layer.selected_asset_keys
+    assert defs.resolve_job_def("cx_weekly_report").asset_layer.selected_asset_keys == {WEEKLY_REPORT_KEY}
+    schedule = defs.resolve_schedule_def("cx_weekly_report_schedule")
+    assert (schedule.job_name, schedule.cron_schedule) == ("cx_weekly_report", "0 7 * * 1")

@@ -81,3 +81,14 @@ def test_act_first_keeps_frequent_reasons_under_the_overall_score():
     # Median volume of the rated reasons is 250: sales is low but rare, delivery frequent but fine.
     assert chosen["contact_reason"].tolist() == ["billing"]
     assert act_first(scores, "contact_reason", overall_csat=None).empty
+
+
+def test_the_period_before_has_the_same_length_in_days_or_whole_months():
+    from dashboard.data import period_before
+
+    filters = Filters(date(2026, 10, 14), date(2026, 11, 10))
+    assert (period_before(filters).start, period_before(filters).end) == (date(2026, 9, 16), date(2026, 10, 13))
+    monthly = period_before(filters, "month")  # October and November against August and September
+    assert (monthly.start, monthly.end) == (date(2026, 8, 1), date(2026, 9, 30))
+    january = period_before(Filters(date(2026, 1, 5), date(2026, 1, 20)), "month")
+    assert (january.start, january.end) == (date(2025, 12, 1), date(2025, 12, 31))
