@@ -191,8 +191,6 @@ def cmd_mf(args: argparse.Namespace) -> int:
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """The reference dashboard (Streamlit) on the published snapshot, bound to 127.0.0.1."""
-    import subprocess
-
     from orchestration.dbt_project import executable_beside_python
 
     settings = deployment_settings(Path("data"), warehouse=args.warehouse)
@@ -204,8 +202,10 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     command = [executable_beside_python("streamlit"), "run", str(app), "--server.address", args.host,
                "--server.port", str(args.port), "--server.headless", "true",
                "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"]
-    print(f"Dashboard on http://{args.host}:{args.port} (snapshot {snapshot_dir}; Ctrl-C stops it)")
-    return subprocess.call(command, env={**os.environ, "CXPIPE_SNAPSHOT_DIR": str(snapshot_dir)})
+    print(f"Dashboard on http://{args.host}:{args.port} (snapshot {snapshot_dir}; Ctrl-C stops it)", flush=True)
+    # Streamlit takes this process's place, so a signal to it (Ctrl-C, a service manager's stop)
+    # stops the server itself.
+    os.execve(command[0], command, {**os.environ, "CXPIPE_SNAPSHOT_DIR": str(snapshot_dir)})
 
 
 def cmd_report(args: argparse.Namespace) -> int:

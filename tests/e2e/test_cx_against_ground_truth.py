@@ -464,3 +464,39 @@ def test_fcr_is_shown_up_to_its_last_settled_day(cx_run, semantics):
     satisfied, answered = query(settings.warehouse_path, "select sum(csat_satisfied), sum(csat_answered) "
                                 "from marts.kpi_cx_daily where report_date between '2026-10-19' and '2026-10-28'")[0]
     assert values["csat"] == pytest.approx(satisfied / answered)
+
+
+def test_cxpipe_dashboard_serves_on_localhost_only(cx_run):
+    """`cxpipe dashboard` starts Streamlit on 127.0.0.1 (never all interfaces) on the snapshot."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    settings, _, _ = cx_run
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([str(Path(sys.executable).with_name("cxpipe")), "dashboard", "--snapshot",
+                               str(settings.snapshot_path), "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as answer:
+                    assert answer.read() == b"ok"
+                    break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "the dashboard did not start"
+                time.sleep(0.5)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/?page=operations", timeout=5) as page:
+            assert page.status == 200 and b"<html" in page.read().lower()
+        listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True).stdout
+        if listening:  # where `ss` is installed
+            assert all(line.split()[3].startswith("127.0.0.1:") for line in listening.splitlines()), listening
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert f"Dashboard on http://127.0.0.1:{port}" in output
