@@ -189,15 +189,22 @@ def cmd_mf(args: argparse.Namespace) -> int:
     return subprocess.call([executable_beside_python("mf"), *mf_args], env=environment)
 
 
-def cmd_dashboard(args: argparse.Namespace) -> int:
-    """The reference dashboard (Streamlit) on the published snapshot, bound to 127.0.0.1."""
-    from orchestration.dbt_project import executable_beside_python
-
+def _published_snapshot(args: argparse.Namespace) -> Path:
+    """The snapshot folder of --snapshot, else of the deployment (--warehouse, CXPIPE_*), which
+    must hold a published snapshot."""
     settings = deployment_settings(Path("data"), warehouse=args.warehouse)
     snapshot_dir = Path(args.snapshot).expanduser().resolve() if args.snapshot else settings.snapshot_path
     if not (snapshot_dir / "cx_snapshot.duckdb").exists():
         raise CxpipeError(f"No published snapshot in {snapshot_dir}: run the pipeline first (`cxpipe run` or "
                           "`cxpipe demo`), or give --snapshot DIR.")
+    return snapshot_dir
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """The reference dashboard (Streamlit) on the published snapshot, bound to 127.0.0.1."""
+    from orchestration.dbt_project import executable_beside_python
+
+    snapshot_dir = _published_snapshot(args)
     app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
     command = [executable_beside_python("streamlit"), "run", str(app), "--server.address", args.host,
                "--server.port", str(args.port), "--server.headless", "true",
@@ -212,11 +219,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     """The weekly stakeholder report (HTML) from the published snapshot."""
     from dashboard.report import write_weekly_report
 
-    settings = deployment_settings(Path("data"), warehouse=args.warehouse)
-    snapshot_dir = Path(args.snapshot).expanduser().resolve() if args.snapshot else settings.snapshot_path
-    if not (snapshot_dir / "cx_snapshot.duckdb").exists():
-        raise CxpipeError(f"No published snapshot in {snapshot_dir}: run the pipeline first (`cxpipe run` or "
-                          "`cxpipe demo`), or give --snapshot DIR.")
+    snapshot_dir = _published_snapshot(args)
     if args.week and args.week.weekday() != 0:
         raise CxpipeError(f"--week takes the Monday the week starts on; {args.week} is a {args.week:%A}.")
     target = write_weekly_report(snapshot_dir, Path(args.out) if args.out else None, args.week)

@@ -148,14 +148,8 @@ def executive(semantics: SnapshotSemantics, filters: Filters, coverage: data.Cov
     if moves.empty:
         st.info("No movement to report in this range.")
     else:
-        st.dataframe(pd.DataFrame({
-            "KPI": moves["kpi"], "where": moves["where"],
-            "before": [charts.fmt(v, u) for v, u in zip(moves["previous"], moves["unit"])],
-            "now": [charts.fmt(v, u) for v, u in zip(moves["value"], moves["unit"])],
-            "change": [charts.fmt_change(c, u, v, p) for c, u, v, p in
-                       zip(moves["change"], moves["unit"], moves["value"], moves["previous"])],
-            "": moves["direction"],
-        }), hide_index=True, width="stretch")
+        st.dataframe(charts.movements_table(moves), hide_index=True, width="stretch",
+                     column_config={"direction": st.column_config.Column("")})
     st.subheader("External events")
     if notes.empty:
         st.caption("No external events recorded in this range. " + ANNOTATIONS_HINT)

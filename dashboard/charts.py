@@ -162,3 +162,15 @@ def staffing_chart(frame: pd.DataFrame) -> alt.Chart:
     )
     return alt.layer(bars, lines).resolve_scale(y="independent").properties(
         height=260, title="Forecast calls, required positions and scheduled agents per interval")
+
+
+def movements_table(moves: pd.DataFrame) -> pd.DataFrame:
+    """The "what changed" rows as people read them: KPI, where, before, now, change, direction."""
+    return pd.DataFrame({
+        "KPI": moves["kpi"], "where": moves["where"],
+        "before": [fmt(v, u) for v, u in zip(moves["previous"], moves["unit"])],
+        "now": [fmt(v, u) for v, u in zip(moves["value"], moves["unit"])],
+        "change": [fmt_change(c, u, v, p) for c, u, v, p in
+                   zip(moves["change"], moves["unit"], moves["value"], moves["previous"])],
+        "direction": moves["direction"],
+    })

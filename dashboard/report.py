@@ -124,15 +124,8 @@ def render_weekly_report(semantics: SnapshotSemantics, week_start: date | None =
     moves = data.what_changed(semantics, filters)
     moves_html = "<p>No movement to report.</p>"
     if not moves.empty:
-        shown = pd.DataFrame({
-            "kpi": moves["kpi"], "where": moves["where"],
-            "before": [charts.fmt(v, u) for v, u in zip(moves["previous"], moves["unit"])],
-            "now": [charts.fmt(v, u) for v, u in zip(moves["value"], moves["unit"])],
-            "change": [charts.fmt_change(c, u, v, p) for c, u, v, p in
-                       zip(moves["change"], moves["unit"], moves["value"], moves["previous"])],
-            "direction": moves["direction"],
-        })
-        moves_html = _table(shown, [("kpi", "KPI"), ("where", "where"), ("before", "week before"),
+        shown = charts.movements_table(moves)
+        moves_html = _table(shown, [("KPI", "KPI"), ("where", "where"), ("before", "week before"),
                                     ("now", "this week"), ("change", "change"), ("direction", "")])
     notes_html = ("<p>None recorded.</p>" if notes.empty else
                   _table(notes, [("starts_on", "from"), ("ends_on", "to"), ("kind", "kind"), ("title", "event"),
