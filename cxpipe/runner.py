@@ -169,7 +169,10 @@ def describe_days(first_day: date, last_day: date, from_files: bool, full_refres
 def run_refresh(settings: Settings, start: date | None = None, end: date | None = None,
                 full_refresh: bool = False) -> RunOutcome:
     """Ingest what is in the landing folder, build and test the marts for the run's days (see
-    run_range), run the checks, publish the snapshot."""
+    run_range), run the checks, publish the snapshot. One refresh at a time per warehouse: while
+    another holds it, wait (CXPIPE_RUN_LOCK_WAIT_SECONDS), then refuse (orchestration/run_lock.py)."""
+    from orchestration.run_lock import RefreshInProgress, refresh_lock, wait_seconds_from_env
+
     if not settings.landing_dir.is_dir():
         raise CxpipeError(f"The landing folder {settings.landing_dir} does not exist.")
     if (start is None) != (end is None):
@@ -177,6 +180,21 @@ def run_refresh(settings: Settings, start: date | None = None, end: date | None 
     if start and end and end < start:
         raise CxpipeError(f"--end {end} is before --start {start}.")
     check_privacy_settings(settings)
+    try:
+        wait_seconds = wait_seconds_from_env()
+    except ValueError as exc:
+        raise CxpipeError(str(exc)) from None
+    try:
+        # The job's resource takes the same lock again (re-entrant); taking it here first lets the
+        # CLI say that it waits, and refuse before it opens the warehouse or Dagster records a run.
+        with refresh_lock(settings.warehouse_path, what="cxpipe run", wait_seconds=wait_seconds,
+                          on_wait=lambda message: print(message, flush=True)):
+            return _run_refresh(settings, start, end, full_refresh)
+    except RefreshInProgress as exc:
+        raise CxpipeError(str(exc)) from None
+
+
+def _run_refresh(settings: Settings, start: date | None, end: date | None, full_refresh: bool) -> RunOutcome:
     previous = remembered_settings(settings.state_dir).get("CXPIPE_SITE_TIMEZONE")
     if previous and previous != settings.site_timezone:
         print(f"Note: the site time zone changes from {previous} to {settings.site_timezone}; "
