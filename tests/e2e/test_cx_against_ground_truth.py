@@ -500,3 +500,19 @@ def test_cxpipe_dashboard_serves_on_localhost_only(cx_run):
         server.terminate()
         output = server.communicate(timeout=30)[0]
     assert f"Dashboard on http://127.0.0.1:{port}" in output
+
+
+def test_the_pseudonymization_key_is_in_no_file_the_run_leaves(cx_run):
+    """The HMAC key (here from CXPIPE_PSEUDONYM_KEY) is in none of the run's files: the warehouse,
+    the snapshot and its Parquet copies, the weekly report, the run log, Dagster's run and event
+    storage, dlt's pipeline state."""
+    from tests.conftest import TEST_PSEUDONYM_KEY
+
+    settings, outcome, _ = cx_run
+    base = settings.warehouse_path.parent
+    files = [path for path in base.rglob("*") if path.is_file() and "landing" not in path.relative_to(base).parts]
+    names = {path.name for path in files}
+    assert {"warehouse.duckdb", "cx_snapshot.duckdb", outcome.log_path.name} <= names
+    assert any(path.suffix == ".db" for path in files)  # Dagster's SQLite storage
+    key = TEST_PSEUDONYM_KEY.encode()
+    assert [path for path in files if key in path.read_bytes()] == []

@@ -521,3 +521,16 @@ def test_no_email_address_or_phone_number_is_loaded_in_clear(
     assert json.loads(user_399[0])["email_hash"] == pseudonym("eve@example.com")
     assert_no_clear_contact_data(sql, DATASET_NAME)
 
+
+
+def test_credentials_are_stored_nowhere(load: Callable[[], LoadInfo], tmp_path: Path) -> None:
+    """Neither the API token nor the Basic header built from it is in any file the load leaves:
+    the warehouse, dlt's pipeline state and schemas, its logs."""
+    load()
+    secrets = [API_TOKEN.encode(), base64.b64encode(f"{EMAIL}/token:{API_TOKEN}".encode())]
+    files = [path for path in tmp_path.rglob("*") if path.is_file()]
+    assert any(path.name == "warehouse.duckdb" for path in files)
+    assert any("pipelines" in path.parts for path in files)
+    for path in files:
+        content = path.read_bytes()
+        assert not any(secret in content for secret in secrets), path
