@@ -99,6 +99,8 @@ def _print_outcome(outcome, settings) -> int:
         f"details in {outcome.log_path} and in `cxpipe ui`.",
         file=sys.stderr,
     )
+    for reason in outcome.failure_reasons[:5]:
+        print(f"  {reason}", file=sys.stderr)
     return 1
 
 
@@ -501,6 +503,12 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # one sentence for a person; the traceback only when asked
         if args.debug:
             traceback.print_exc()
+        from orchestration.failures import storage_problem
+
+        problem = storage_problem(exc)
+        if problem:
+            print(f"cxpipe: {problem}", file=sys.stderr)
+            return 1
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         print(f"cxpipe: {type(exc).__name__}: {first} (run with --debug for the traceback)", file=sys.stderr)
         return 1

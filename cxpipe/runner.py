@@ -7,7 +7,7 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -106,6 +106,8 @@ class RunOutcome:
     last_day: date
     full_refresh: bool
     seconds: float
+    #: What the failed steps' errors come down to (orchestration/failures.py), each once.
+    failure_reasons: list[str] = field(default_factory=list)
 
 
 LANDING_SNAPSHOT_FILE = "landing_files.json"
@@ -241,7 +243,12 @@ def _run_refresh(settings: Settings, start: date | None, end: date | None, full_
                 instance=instance, tags=tags, raise_on_error=False, run_config=run_config
             )
     seconds = time.perf_counter() - began
+    from orchestration.failures import failure_reason
+
     failed_steps = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    failure_reasons = list(dict.fromkeys(
+        failure_reason(e.step_failure_data.error) for e in result.all_events
+        if e.event_type_value == "STEP_FAILURE" and e.step_failure_data and e.step_failure_data.error))
     failed_checks: list[str] = []
     warned_checks: list[str] = []
     for event in result.all_events:
@@ -270,4 +277,5 @@ def _run_refresh(settings: Settings, start: date | None, end: date | None, full_
         last_day=last_day,
         full_refresh=full_refresh,
         seconds=seconds,
+        failure_reasons=failure_reasons,
     )

@@ -13,6 +13,8 @@ import time
 from dagster import InitLoggerContext, logger
 from dagster._core.log_manager import get_log_record_metadata, has_log_record_metadata
 
+from orchestration.failures import failure_reason
+
 
 #: Warnings that say nothing is wrong, kept in the run log but not printed: dagster-dbt records
 #: a relationships test between a model and a seed (the seeds are their own, unpartitioned asset)
@@ -54,7 +56,7 @@ class ProgressHandler(logging.Handler):
                 self._print(f"  done: {_step_title(step)} ({took:.1f} s)")
             elif kind == "STEP_FAILURE":
                 error = event.step_failure_data.error if event.step_failure_data else None
-                message = error.message.strip().splitlines()[0] if error else "failed"
+                message = failure_reason(error) if error else "failed"
                 self._print(f"  FAILED: {_step_title(step)}: {message}")
             elif kind == "ASSET_MATERIALIZATION":
                 key = event.asset_key.to_user_string() if event.asset_key else "?"
