@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import sys
 import time
 from dataclasses import dataclass, field
@@ -197,41 +196,6 @@ def run_refresh(settings: Settings, start: date | None = None, end: date | None 
         raise CxpipeError(str(exc)) from None
 
 
-PID_TAG, HOST_TAG = "cxpipe/pid", "cxpipe/host"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, another user's
-        return True
-    return True
-
-
-def close_dead_runs(instance) -> list[str]:
-    """Runs of `cxpipe run` on this host whose process is gone (killed, crashed, the machine
-    restarted) while Dagster still has them in progress: mark them failed and free the writer-pool
-    slot they held, or every later run would wait for that slot forever. Called with the refresh
-    lock held, so no live refresh of this deployment is among them."""
-    from dagster import DagsterRunStatus, RunsFilter
-
-    closed = []
-    in_progress = instance.get_runs(filters=RunsFilter(
-        statuses=[DagsterRunStatus.STARTED, DagsterRunStatus.STARTING], tags={"cxpipe/launched_by": "cli"}))
-    for run in in_progress:
-        pid, host = run.tags.get(PID_TAG), run.tags.get(HOST_TAG)
-        if not pid or host != socket.gethostname() or _alive(int(pid)):
-            continue
-        instance.report_run_failed(run, message=f"The process running it (pid {pid}) ended before the run did: "
-                                                "killed or crashed. The next run loads what it had not.")
-        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
-        closed.append(f"Run {run.run_id[:8]} (pid {pid}) was interrupted: marked failed; this run picks up "
-                      "where it stopped.")
-    return closed
-
-
 def _run_refresh(settings: Settings, start: date | None, end: date | None, full_refresh: bool) -> RunOutcome:
     previous = remembered_settings(settings.state_dir).get("CXPIPE_SITE_TIMEZONE")
     if previous and previous != settings.site_timezone:
@@ -254,8 +218,7 @@ def _run_refresh(settings: Settings, start: date | None, end: date | None, full_
     print(describe_days(first_day, last_day, from_files, full_refresh))
     # Built now, for this run's settings (CXPIPE_ZENDESK decides whether the helpdesk is loaded).
     job = build_definitions().resolve_job_def(REFRESH_JOB_NAME)
-    tags = {"cxpipe/launched_by": "cli", PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname(),
-            **range_tags(first_day, last_day)}
+    tags = {"cxpipe/launched_by": "cli", **range_tags(first_day, last_day)}
     if from_files:
         tags[DAYS_FROM_FILES_TAG] = "true"
     if full_refresh:
@@ -275,8 +238,6 @@ def _run_refresh(settings: Settings, start: date | None, end: date | None, full_
     logging.getLogger("dlt").setLevel(logging.ERROR)
     began = time.perf_counter()
     with DagsterInstance.get() as instance, log_path.open("w") as log_file:
-        for message in close_dead_runs(instance):
-            print(message)
         with contextlib.redirect_stdout(log_file):
             result = job.execute_in_process(
                 instance=instance, tags=tags, raise_on_error=False, run_config=run_config

@@ -164,7 +164,7 @@ def operations(semantics: SnapshotSemantics, filters: Filters, coverage: data.Co
     totals = data.day_totals(semantics, filters, day)
     target = float(semantics.kpi_settings.get("service_level_target", 0.8))
     threshold = semantics.kpi_settings.get("service_level_seconds", 20)
-    if totals.empty:
+    if totals.empty or pd.isna(totals.iloc[0]["offered"]):
         st.info(f"No calls on {day}.")
     else:
         row = totals.iloc[0]

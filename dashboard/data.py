@@ -144,12 +144,25 @@ def annotations(semantics: SnapshotSemantics, start: date, end: date) -> pd.Data
 SETTLING = {"fcr": "fcr_window_days", "agent_fcr": "fcr_window_days"}
 
 
+def last_settled_day(semantics: SnapshotSemantics, metric: str) -> date | None:
+    """The last day whose every contact has its `metric` settled: the day before the first day
+    with a contact started less than the window before the latest contact loaded (fct_contacts'
+    data_as_of, D22)."""
+    window = int(semantics.kpi_settings.get(SETTLING[metric], 7))
+    catalog = semantics.catalog
+    day = semantics.table(
+        f'select min(report_date) - 1 from "{catalog}".marts.fct_contacts where started_at > '
+        f'(select max(started_at) from "{catalog}".marts.fct_contacts) - to_days({window})'
+    ).iloc[0, 0]
+    return None if pd.isna(day) else pd.Timestamp(day).date()
+
+
 def settled(semantics: SnapshotSemantics, metric: str, filters: Filters) -> Filters:
     """`filters` with its end moved back to the last day whose `metric` is settled."""
     if metric not in SETTLING:
         return filters
-    last = coverage(semantics).last_day - timedelta(days=int(semantics.kpi_settings.get(SETTLING[metric], 7)))
-    return filters if filters.end <= last else replace(filters, end=last)
+    last = last_settled_day(semantics, metric)
+    return filters if last is None or filters.end <= last else replace(filters, end=last)
 
 
 def _query(semantics: SnapshotSemantics, kpis: list[Kpi], group_by: list[str], filters: Filters,
@@ -201,12 +214,16 @@ def trend(semantics: SnapshotSemantics, kpi: Kpi, filters: Filters, grain: str) 
 def what_changed(semantics: SnapshotSemantics, filters: Filters, days: int = 7, top: int = 8) -> pd.DataFrame:
     """The biggest movements: each watched KPI per its dimension, the last `days` days of the range
     against the `days` before them, ranked by the relative change (the better or worse direction
-    from the KPI's own sense). A KPI that settles late (FCR) compares its last settled weeks."""
+    from the KPI's own sense). A KPI that settles late (FCR) compares its last settled weeks; a KPI
+    whose earlier window the snapshot does not cover whole is left out."""
+    first_day = coverage(semantics).first_day
     rows = []
     for kpi, dimension, volume in WATCHED:
         end = settled(semantics, kpi.metric, filters).end
         recent = replace(filters, start=end - timedelta(days=days - 1), end=end)
         earlier = replace(filters, start=end - timedelta(days=2 * days - 1), end=end - timedelta(days=days))
+        if earlier.start < first_day:
+            continue
         group = f"{kpi.entity}__{dimension}"
         metrics = list(dict.fromkeys([kpi.metric, volume]))
         now = semantics.query(metrics, [group], recent.where(kpi.entity)).set_index(group)

@@ -26,7 +26,6 @@ REPORT_KPIS = (
     data.Kpi("csat", "cx_day", "CSAT", "share", True),
     data.Kpi("tnps", "cx_day", "tNPS", "score", True),
     data.Kpi("ces_mean", "cx_day", "CES (1-7)", "score", True),
-    data.Kpi("fcr", "cx_day", "FCR (settled days)", "share", True),
     data.Kpi("tickets_created", "ticket_day", "Tickets created", "count", True),
     data.Kpi("first_reply_minutes_avg", "ticket_day", "First reply time", "minutes", False),
     data.Kpi("ticket_backlog", "ticket_day", "Ticket backlog (end of week)", "count", False),
@@ -107,6 +106,14 @@ def render_weekly_report(semantics: SnapshotSemantics, week_start: date | None =
     week_end = week_start + timedelta(days=6)
     filters = Filters(week_start, week_end)
     headline = data.headline(semantics, REPORT_KPIS, filters)
+    # FCR settles a window (7 days) late: the report shows the last week whose contacts all have it.
+    settled_day = data.last_settled_day(semantics, "fcr")
+    fcr_week = last_complete_week(settled_day) if settled_day is not None else None
+    if fcr_week is not None and fcr_week >= coverage.first_day:
+        fcr = data.headline(semantics, (data.Kpi("fcr", "cx_day", "FCR", "share", True),),
+                            Filters(fcr_week, fcr_week + timedelta(days=6)))
+        fcr["label"] = f"FCR (week of {fcr_week}, the last with every repeat window closed)"
+        headline = pd.concat([headline, fcr], ignore_index=True)
 
     daily = data.trend(semantics, data.Kpi("offered", "queue_day", "Offered calls", "count", True), filters, "day")
     service = data.trend(semantics, data.EXECUTIVE_KPIS[4], filters, "day")

@@ -58,11 +58,11 @@ def storage_problem(error: Any) -> str | None:
             if found:
                 verb = "cannot use" if found["error"] == "Permission denied" else "cannot write"
                 return f"{verb} {found['path']}: {_STORAGE_ERRORS[found['error']]}"
-    for text in messages:
+    for text in messages:  # an OS error without a path: Python's "[Errno N] ..." form only
         for errno_text, advice in _STORAGE_ERRORS.items():
-            if errno_text in text:
-                line = next(line for line in text.splitlines() if errno_text in line).strip()
-                return f"{line} ({advice.split(';', 1)[-1].strip()})"
+            found = re.search(r"\[Errno \d+\] " + errno_text, text)
+            if found:
+                return f"{text[found.start():].splitlines()[0].strip()}: {advice}"
     return None
 
 

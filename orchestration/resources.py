@@ -11,7 +11,7 @@ import duckdb
 from dagster import ConfigurableResource, EnvVar, InitResourceContext
 
 from ingestion.privacy import KEY_FILE_NAME
-from orchestration.run_lock import refresh_lock
+from orchestration.run_lock import close_interrupted_runs, refresh_lock
 
 # Every step that writes the DuckDB file runs in this pool, whose limit is 1: DuckDB allows one
 # writing process at a time (dagster.yaml written by `cxpipe ui` sets the limit).
@@ -56,6 +56,10 @@ class CxpipeResource(ConfigurableResource):
             return
         with refresh_lock(Path(self.warehouse_path), what=f"Dagster run {run.run_id[:8]} of {run.job_name}",
                           on_wait=context.log.warning if context.log else None):
+            if context.instance is not None:
+                for line in close_interrupted_runs(context.instance, run.run_id):
+                    if context.log:
+                        context.log.warning(line)
             yield self
 
     def connect(self, read_only: bool = True) -> duckdb.DuckDBPyConnection:

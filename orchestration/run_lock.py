@@ -143,3 +143,23 @@ def _release(path: Path) -> None:
     handle.truncate()
     fcntl.flock(handle, fcntl.LOCK_UN)
     handle.close()
+
+
+def close_interrupted_runs(instance, current_run_id: str | None) -> list[str]:
+    """Runs that hold (or wait for) a writer-pool slot while this process holds the refresh lock
+    are dead: a live refresh takes the lock before any of its steps claims a slot. A run killed
+    mid-step (SIGKILL, the OOM killer, a power cut) keeps its slot in Dagster's storage and stays
+    "started", and every later run would wait for that slot forever. Free their slots and mark
+    them failed; returns a line for each."""
+    from dagster import DagsterRunStatus
+
+    closed = []
+    for run_id in sorted(instance.event_log_storage.get_concurrency_run_ids() - {current_run_id}):
+        run = instance.get_run_by_id(run_id)
+        instance.event_log_storage.free_concurrency_slots_for_run(run_id)
+        if run is not None and run.status in (DagsterRunStatus.STARTED, DagsterRunStatus.STARTING):
+            instance.report_run_failed(run, message="Interrupted (its process ended before the run did); "
+                                                    "a later refresh freed its writer-pool slot.")
+        closed.append(f"Run {run_id[:8]} was interrupted: marked failed and its writer-pool slot freed; this run "
+                      "picks up where it stopped.")
+    return closed

@@ -450,16 +450,24 @@ def test_the_weekly_report_asset_writes_a_self_contained_page(cx_run, semantics)
 
 
 def test_fcr_is_shown_up_to_its_last_settled_day(cx_run, semantics):
-    """D32: the pages' FCR stops fcr_window_days (7) before the last day of data (28 Oct), where
-    every contact's window has closed; other KPIs use the whole range."""
+    """D32: the pages' FCR stops at the last day whose every contact's 7-day window has closed by
+    the latest contact loaded (D22's data_as_of); other KPIs use the whole range."""
     from dashboard import data
     from dashboard.semantic import Filters
 
     settings, _, _ = cx_run
+    settled = query(settings.warehouse_path, """
+        with days as (select report_date, max(started_at) as last_start from marts.fct_contacts group by 1)
+        select max(report_date) from days
+        where report_date < (select min(report_date) from days
+                             where last_start + interval 7 day > (select max(started_at) from marts.fct_contacts))
+        """)[0][0]
+    assert date(2026, 10, 19) < settled < date(2026, 10, 28)
+    assert data.last_settled_day(semantics, "fcr") == settled
     heads = data.headline(semantics, data.EXECUTIVE_KPIS, Filters(date(2026, 10, 19), date(2026, 10, 28)))
     values = dict(zip(heads["metric"], heads["value"]))
     resolved, measured = query(settings.warehouse_path, "select sum(fcr_resolved), sum(fcr_measured) "
-                               "from marts.kpi_cx_daily where report_date <= '2026-10-21'")[0]
+                               "from marts.kpi_cx_daily where report_date <= ?", [settled])[0]
     assert values["fcr"] == pytest.approx(resolved / measured)
     satisfied, answered = query(settings.warehouse_path, "select sum(csat_satisfied), sum(csat_answered) "
                                 "from marts.kpi_cx_daily where report_date between '2026-10-19' and '2026-10-28'")[0]
@@ -468,6 +476,7 @@ def test_fcr_is_shown_up_to_its_last_settled_day(cx_run, semantics):
 
 def test_cxpipe_dashboard_serves_on_localhost_only(cx_run):
     """`cxpipe dashboard` starts Streamlit on 127.0.0.1 (never all interfaces) on the snapshot."""
+    import shutil
     import socket
     import subprocess
     import sys
@@ -493,8 +502,9 @@ def test_cxpipe_dashboard_serves_on_localhost_only(cx_run):
                 time.sleep(0.5)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/?page=operations", timeout=5) as page:
             assert page.status == 200 and b"<html" in page.read().lower()
-        listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True).stdout
-        if listening:  # where `ss` is installed
+        if shutil.which("ss"):  # iproute2's socket lister, where installed
+            listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True).stdout
+            assert listening.strip(), f"nothing listens on port {port}"
             assert all(line.split()[3].startswith("127.0.0.1:") for line in listening.splitlines()), listening
     finally:
         server.terminate()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -99,8 +100,9 @@ def _wait(port: int, what: str, query: str, variables: dict, done, timeout: floa
 def test_ui_shows_partitions_schedule_sensors_and_backfills_a_day(ui_server):
     port = ui_server
     # The UI listens on 127.0.0.1 only (docs/reliability.md: expose it through a tunnel or a proxy).
-    listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True).stdout
-    if listening:  # where `ss` is installed
+    if shutil.which("ss"):  # iproute2's socket lister, where installed
+        listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True).stdout
+        assert listening.strip(), f"nothing listens on port {port}"
         assert all(line.split()[3].startswith("127.0.0.1:") for line in listening.splitlines()), listening
     nodes = _graphql(port, "{ assetNodes { assetKey { path } isPartitioned } }")["assetNodes"]
     partitioned = {"/".join(node["assetKey"]["path"]): node["isPartitioned"] for node in nodes}

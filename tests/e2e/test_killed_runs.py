@@ -49,6 +49,9 @@ def _kill_when(landing: Path, warehouse: Path, state: Path, reached: Callable[[l
             process.wait()
             return "".join(lines)
         time.sleep(0.005)
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
     pytest.fail(f"the run ended (exit {process.returncode}) before the point to kill it:\n" + "".join(lines)[-3000:])
 
 
@@ -71,6 +74,7 @@ def killed_and_completed(tmp_path_factory):
         "after extract": _kill_when(landing, warehouse, state,
                                     lambda _: bool(_packages(state, "normalize/extracted"))),
         # 2. The next run resumes that package; killed once some of its tables are in the warehouse.
+        # (It first frees the writer-pool slot the killed run still held in Dagster's storage.)
         "during load": _kill_when(landing, warehouse, state, lambda _: any(
             any((package / "completed_jobs").glob("*")) for package in _packages(state, "load/normalized"))),
         # 3. The loads are done; killed while dbt builds the models.

@@ -37,3 +37,11 @@ def test_other_errors_keep_their_innermost_message():
                  '"zendesk_raw":', cause=Info("ZendeskSetupError: the helpdesk answered 401 Unauthorized"))
     assert failure_reason(error) == "ZendeskSetupError: the helpdesk answered 401 Unauthorized"
     assert storage_problem(error) is None
+
+
+def test_a_permission_message_without_errno_or_path_is_not_taken_for_a_file_problem():
+    error = Info("SSHException: Permission denied (publickey).")
+    assert storage_problem(error) is None
+    assert failure_reason(error) == "SSHException: Permission denied (publickey)."
+    bare = OSError(28, "No space left on device")
+    assert storage_problem(bare).startswith("[Errno 28] No space left on device: no space left on the device;")
