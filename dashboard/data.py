@@ -26,33 +26,45 @@ class Kpi:
     grain: str = "day"  # the finest time grain of the metric's model
 
 
-EXECUTIVE_KPIS = (
+# Each KPI the pages and the report show, defined once (label, unit, direction).
+KPIS = {kpi.metric: kpi for kpi in (
+    Kpi("offered", "queue_day", "Offered calls", "count", True),
+    Kpi("service_level", "queue_day", "Service level", "share", True),
+    Kpi("asa_seconds", "queue_day", "ASA", "seconds", False),
+    Kpi("abandon_rate", "queue_day", "Abandon rate", "share", False),
+    Kpi("aht_seconds", "queue_day", "AHT", "seconds", False),
+    Kpi("contacts", "cx_day", "Contacts", "count", True),
     Kpi("csat", "cx_day", "CSAT", "share", True),
     Kpi("tnps", "cx_day", "tNPS", "score", True),
     Kpi("ces_mean", "cx_day", "CES (1-7)", "score", True),
     Kpi("fcr", "cx_day", "FCR", "share", True),
-    Kpi("service_level", "queue_day", "Service level", "share", True),
+    Kpi("tickets_created", "ticket_day", "Tickets created", "count", True),
+    Kpi("first_reply_minutes_avg", "ticket_day", "First reply time", "minutes", False),
+    Kpi("ticket_backlog", "ticket_day", "Ticket backlog", "count", False),
+    Kpi("sla_breach_rate", "ticket_sla", "SLA breach rate", "share", False),
     Kpi("cost_per_contact", "cost_day", "Cost per contact", "money", False),
     Kpi("churn_rate", "customer_month", "Churn rate (monthly)", "share", False, grain="month"),
-)
+)}
+
+EXECUTIVE_KPIS = tuple(KPIS[metric] for metric in (
+    "csat", "tnps", "ces_mean", "fcr", "service_level", "cost_per_contact", "churn_rate"))
 
 # The KPIs the "what changed" list watches: each by the dimension it is managed by, with the metric
 # that counts what it is measured on (a group with fewer than MIN_VOLUME of those in either week
 # is left out: small numbers swing).
-WATCHED = (
-    (Kpi("service_level", "queue_day", "Service level", "share", True), "queue_name", "offered"),
-    (Kpi("abandon_rate", "queue_day", "Abandon rate", "share", False), "queue_name", "offered"),
-    (Kpi("asa_seconds", "queue_day", "ASA", "seconds", False), "queue_name", "answered"),
-    (Kpi("aht_seconds", "queue_day", "AHT", "seconds", False), "queue_name", "handled"),
-    (Kpi("offered", "queue_day", "Offered calls", "count", True), "queue_name", "offered"),
-    (Kpi("csat", "cx_day", "CSAT", "share", True), "channel", "csat_answered"),
-    (Kpi("fcr", "cx_day", "FCR", "share", True), "channel", "fcr_measured"),
-    (Kpi("tnps", "cx_day", "tNPS", "score", True), "channel", "tnps_answered"),
-    (Kpi("contacts", "cx_day", "Contacts", "count", True), "channel", "contacts"),
-    (Kpi("first_reply_minutes_avg", "ticket_day", "First reply time", "minutes", False), "channel",
-     "first_reply_count"),
-    (Kpi("cost_per_contact", "cost_day", "Cost per contact", "money", False), "channel", "handled_contacts"),
-)
+WATCHED = tuple((KPIS[metric], dimension, volume) for metric, dimension, volume in (
+    ("service_level", "queue_name", "offered"),
+    ("abandon_rate", "queue_name", "offered"),
+    ("asa_seconds", "queue_name", "answered"),
+    ("aht_seconds", "queue_name", "handled"),
+    ("offered", "queue_name", "offered"),
+    ("csat", "channel", "csat_answered"),
+    ("fcr", "channel", "fcr_measured"),
+    ("tnps", "channel", "tnps_answered"),
+    ("contacts", "channel", "contacts"),
+    ("first_reply_minutes_avg", "channel", "first_reply_count"),
+    ("cost_per_contact", "channel", "handled_contacts"),
+))
 MIN_VOLUME = 30
 
 GRAINS = ("day", "week", "month")

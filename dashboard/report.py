@@ -6,7 +6,7 @@ snapshot, ready to attach to an e-mail. The numbers are the dashboard's: the sem
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -17,20 +17,11 @@ from dashboard import charts, data
 from dashboard.semantic import Filters, SnapshotSemantics
 
 REPORT_KPIS = (
-    data.Kpi("offered", "queue_day", "Offered calls", "count", True),
-    data.Kpi("service_level", "queue_day", "Service level", "share", True),
-    data.Kpi("asa_seconds", "queue_day", "ASA", "seconds", False),
-    data.Kpi("abandon_rate", "queue_day", "Abandon rate", "share", False),
-    data.Kpi("aht_seconds", "queue_day", "AHT", "seconds", False),
-    data.Kpi("contacts", "cx_day", "Contacts, all channels", "count", True),
-    data.Kpi("csat", "cx_day", "CSAT", "share", True),
-    data.Kpi("tnps", "cx_day", "tNPS", "score", True),
-    data.Kpi("ces_mean", "cx_day", "CES (1-7)", "score", True),
-    data.Kpi("tickets_created", "ticket_day", "Tickets created", "count", True),
-    data.Kpi("first_reply_minutes_avg", "ticket_day", "First reply time", "minutes", False),
-    data.Kpi("ticket_backlog", "ticket_day", "Ticket backlog (end of week)", "count", False),
-    data.Kpi("sla_breach_rate", "ticket_sla", "SLA breach rate", "share", False),
-    data.Kpi("cost_per_contact", "cost_day", "Cost per contact", "money", False),
+    *(data.KPIS[metric] for metric in ("offered", "service_level", "asa_seconds", "abandon_rate", "aht_seconds")),
+    replace(data.KPIS["contacts"], label="Contacts, all channels"),
+    *(data.KPIS[metric] for metric in ("csat", "tnps", "ces_mean", "tickets_created", "first_reply_minutes_avg")),
+    replace(data.KPIS["ticket_backlog"], label="Ticket backlog (end of week)"),
+    *(data.KPIS[metric] for metric in ("sla_breach_rate", "cost_per_contact")),
 )
 
 STYLE = """
@@ -110,14 +101,14 @@ def render_weekly_report(semantics: SnapshotSemantics, week_start: date | None =
     settled_day = data.last_settled_day(semantics, "fcr")
     fcr_week = last_complete_week(settled_day) if settled_day is not None else None
     if fcr_week is not None and fcr_week >= coverage.first_day:
-        fcr = data.headline(semantics, (data.Kpi("fcr", "cx_day", "FCR", "share", True),),
+        fcr = data.headline(semantics, (data.KPIS["fcr"],),
                             Filters(fcr_week, fcr_week + timedelta(days=6)))
         fcr["label"] = f"FCR (week of {fcr_week}, the last with every repeat window closed)"
         headline = pd.concat([headline, fcr], ignore_index=True)
 
-    daily = data.trend(semantics, data.Kpi("offered", "queue_day", "Offered calls", "count", True), filters, "day")
-    service = data.trend(semantics, data.EXECUTIVE_KPIS[4], filters, "day")
-    csat = data.trend(semantics, data.EXECUTIVE_KPIS[0], filters, "day")
+    daily = data.trend(semantics, data.KPIS["offered"], filters, "day")
+    service = data.trend(semantics, data.KPIS["service_level"], filters, "day")
+    csat = data.trend(semantics, data.KPIS["csat"], filters, "day")
     notes = data.annotations(semantics, week_start, week_end)
     chart_html = []
     for frame, title, unit in ((daily, "Offered calls by day", "count"), (service, "Service level by day", "share"),

@@ -150,7 +150,6 @@ class SnapshotSemantics:
         self._con.execute(f'attach {_literal(snapshot_file)} as "{self.catalog}" (read_only)')
         self._planning = threading.Lock()  # the engine numbers its SQL aliases with a global counter
         self._engine = MetricFlowEngine(SemanticManifestLookup(manifest), _ExplainOnlyClient())
-        self.metrics = {metric.name: metric for metric in manifest.metrics}
 
     def _read_documents(self, snapshot_file: Path) -> dict[str, str]:
         with duckdb.connect(str(snapshot_file), read_only=True) as con:

@@ -85,6 +85,8 @@ WEEKLY_REPORT_KEY = AssetKey(["weekly_report"])
     ),
 )
 def weekly_report(context: AssetExecutionContext, cxpipe: CxpipeResource) -> MaterializeResult:
+    # Imported here: altair and MetricFlow load only when the report runs, not with the definitions.
+    from dashboard.charts import fmt
     from dashboard.report import render_weekly_report, write_report
     from dashboard.semantic import SnapshotSemantics
 
@@ -106,9 +108,3 @@ def weekly_report(context: AssetExecutionContext, cxpipe: CxpipeResource) -> Mat
             "headline": MetadataValue.md("\n".join(lines)),
         }
     )
-
-
-def fmt(value: object, unit: str) -> str:
-    from dashboard.charts import fmt as format_value  # altair loads only when the report runs
-
-    return format_value(value, unit)
